@@ -1,0 +1,3 @@
+from nassav.cli import main
+
+raise SystemExit(main())

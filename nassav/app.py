@@ -1,0 +1,118 @@
+"""The application factory. Nothing is created at import time: every resource with a lifetime is a
+single-``yield`` cleanup context, opened in order at start-up and closed in reverse at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp_apigami import setup_aiohttp_apispec
+
+from nassav import __version__, appkeys
+from nassav.config import Settings
+from nassav.cookies import Cookies
+from nassav.envelope import error_middleware
+from nassav.handlers import API, ROUTES
+from nassav.handlers.parsing import validation_middleware
+from nassav.library import Library
+from nassav.resources import Resources
+from nassav.security import api_key_middleware, body_limit_middleware
+from nassav.sources.registry import SourceCatalog
+from nassav.store import Store
+
+log = logging.getLogger(__name__)
+
+REDIS_CONNECT_TIMEOUT_S = 5.0
+
+
+class StartupError(Exception):
+    """A resource the service needs could not be opened; the message says which and why."""
+
+
+def create_app(settings: Settings) -> web.Application:
+    middlewares = [error_middleware, body_limit_middleware(settings.server.max_body_bytes)]
+    if settings.server.api_key:
+        middlewares.append(api_key_middleware(settings.server.api_key))
+    middlewares.append(validation_middleware)
+    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.CATALOG] = SourceCatalog(s.name for s in settings.sources if s.enabled)
+    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx])
+    app.router.add_routes(ROUTES)
+    setup_openapi(app)
+    return app
+
+
+def setup_openapi(app: web.Application) -> None:
+    """OpenAPI 3 at /nassav/api/openapi.json, Swagger UI (bundled, offline) at /nassav/api/docs."""
+    with warnings.catch_warnings():
+        # aiohttp-apigami 0.x keeps the spec under a plain string key; that is its business.
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        setup_aiohttp_apispec(
+            app,
+            title="NASSAV API",
+            version=__version__,
+            url=f"{API}/openapi.json",
+            swagger_path=f"{API}/docs",
+            static_path=f"{API}/docs/static",
+            openapi_version="3.0.3",
+            in_place=True,
+        )
+
+
+async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[appkeys.SETTINGS]
+    try:
+        store = await Store.open(settings.paths.database)
+    except Exception as exc:
+        raise StartupError(f"cannot open the database {settings.paths.database}: {exc}") from exc
+    app[appkeys.STORE] = store
+    app[appkeys.COOKIES] = Cookies(store, app[appkeys.CATALOG])
+    yield
+    await store.close()
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Redis is optional: with no [redis] url the service runs embedded, on one machine."""
+    url = app[appkeys.SETTINGS].redis.url
+    if not url:
+        yield
+        return
+    client = aioredis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
+    try:
+        await asyncio.wait_for(client.ping(), REDIS_CONNECT_TIMEOUT_S)
+    except Exception as exc:
+        await client.aclose()
+        raise StartupError(f"cannot reach Redis at {redact_url(url)}: {exc}") from exc
+    log.info("connected to Redis at %s", redact_url(url))
+    app[appkeys.REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def library_ctx(app: web.Application) -> AsyncIterator[None]:
+    paths = app[appkeys.SETTINGS].paths
+    try:
+        paths.resource_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(f"cannot create the resource directory {paths.resource_dir}: {exc.strerror}") from exc
+    library = Library(paths.resource_dir)
+    await asyncio.to_thread(library.refresh)  # the first full read, off the event loop
+    log.info("library at %s: %d resources", paths.resource_dir, len(library.entries()))
+    app[appkeys.LIBRARY] = library
+    app[appkeys.RESOURCES] = Resources(library)
+    yield
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for a log line: any password replaced."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()

@@ -1,0 +1,21 @@
+"""Every ``web.AppKey`` of the application, in one place."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from nassav.config import Settings
+from nassav.cookies import Cookies
+from nassav.library import Library
+from nassav.resources import Resources
+from nassav.sources.registry import SourceCatalog
+from nassav.store import Store
+
+SETTINGS = web.AppKey("settings", Settings)
+CATALOG = web.AppKey("catalog", SourceCatalog)
+STORE = web.AppKey("store", Store)
+REDIS = web.AppKey("redis", aioredis.Redis)  # absent in embedded mode
+LIBRARY = web.AppKey("library", Library)
+RESOURCES = web.AppKey("resources", Resources)
+COOKIES = web.AppKey("cookies", Cookies)

@@ -1,0 +1,83 @@
+"""Command line: ``nassav serve [--config PATH] [--host H] [--port P]``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from nassav import __version__
+from nassav.app import StartupError, create_app
+from nassav.config import ConfigError, Settings, load_settings
+from nassav.security import AccessLogger, warn_if_exposed
+
+log = logging.getLogger("nassav")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nassav", description="NASSAV: a self-hosted video library service")
+    parser.add_argument("--version", action="version", version=f"nassav {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--config", type=Path, help="config file (default: $NASSAV_CONFIG, else ./config.toml)")
+    serve.add_argument("--host", help="address to bind (overrides [server] host)")
+    serve.add_argument("--port", type=int, help="port to bind (overrides [server] port)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings_for(args)
+    except ConfigError as exc:
+        print(f"nassav: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.server.log_level)
+    return serve(settings)
+
+
+def _settings_for(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    overrides = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        if not 0 <= args.port <= 65535:
+            raise ConfigError(f"--port: must be between 0 and 65535, got {args.port}")
+        overrides["port"] = args.port
+    if overrides:
+        settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, **overrides))
+    return settings
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def serve(settings: Settings) -> int:
+    host, port = settings.server.host, settings.server.port
+    warn_if_exposed(host, settings.server.api_key)
+    try:
+        web.run_app(
+            create_app(settings),
+            host=host,
+            port=port,
+            access_log_class=AccessLogger,
+            print=lambda _: log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port),
+        )
+    except StartupError as exc:
+        print(f"nassav: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # most often: the port is taken
+        print(f"nassav: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

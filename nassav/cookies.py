@@ -1,0 +1,30 @@
+"""Per-source cookies (e.g. a cf_clearance), persisted in SQLite. Never logged, never echoed."""
+
+from __future__ import annotations
+
+import logging
+
+from nassav.errors import NotFound, UnknownSource
+from nassav.sources.registry import SourceCatalog
+from nassav.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Cookies:
+    def __init__(self, store: Store, catalog: SourceCatalog) -> None:
+        self._store = store
+        self._catalog = catalog
+
+    async def set(self, source: str, cookie: str) -> str:
+        """Store the cookie for ``source``; return the source's canonical name."""
+        try:
+            name = self._catalog.resolve(source)
+        except UnknownSource as exc:  # the contract answers an unknown source here with 404
+            raise NotFound(exc.message, data=exc.data) from None
+        await self._store.set_cookie(name, cookie.strip())
+        log.info("cookie for %s updated (%d characters)", name, len(cookie))
+        return name
+
+    async def get(self, source: str) -> str | None:
+        return await self._store.get_cookie(self._catalog.resolve(source))

@@ -1,0 +1,80 @@
+"""The response envelope ``{code, message, data}`` (HTTP status == code) and the one middleware that
+turns every error, ours or the framework's, into it. No stack trace ever reaches a client."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from nassav import errors
+
+log = logging.getLogger(__name__)
+
+# Domain errors to HTTP, looked up along the exception's class hierarchy.
+HTTP_STATUS: dict[type[errors.NassavError], int] = {
+    errors.BadRequest: 400,
+    errors.Unauthorized: 401,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.UpstreamError: 502,
+}
+# The framework's own errors (no route, wrong method, body too large, ...), in the users' language.
+HTTP_MESSAGES: dict[int, str] = {
+    400: "请求参数错误",
+    404: "接口不存在",
+    405: "不支持该请求方法",
+    413: "请求体过大",
+}
+INTERNAL_ERROR = "服务器内部错误"
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def ok(data: Any = None, *, code: int = 200, message: str = "success") -> web.Response:
+    return envelope(code, message, data)
+
+
+def fail(code: int, message: str, data: Any = None) -> web.Response:
+    return envelope(code, message, data)
+
+
+def envelope(code: int, message: str, data: Any) -> web.Response:
+    body = dumps({"code": code, "message": message, "data": data})
+    return web.Response(status=code, text=body, content_type="application/json")
+
+
+def status_of(error: errors.NassavError) -> int:
+    for cls in type(error).__mro__:
+        if cls in HTTP_STATUS:
+            return HTTP_STATUS[cls]  # type: ignore[index]
+    return 500
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.NassavError as exc:
+        status = status_of(exc)
+        if status >= 500 and not exc.expected:
+            log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
+            return fail(500, INTERNAL_ERROR)
+        log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
+        return fail(status, exc.message, exc.data)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise  # redirects and the like are not errors
+        response = fail(exc.status, HTTP_MESSAGES.get(exc.status, exc.reason))
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    except Exception:
+        log.exception("unexpected error in %s %s", request.method, request.path)
+        return fail(500, INTERNAL_ERROR)

@@ -1,0 +1,57 @@
+"""The one error tree. Services raise these; exactly one middleware (envelope.py) maps them to HTTP.
+
+``expected`` errors are the client's or the upstream's doing and are logged without a trace;
+anything else is a bug and is logged with one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NassavError(Exception):
+    expected = True
+
+    def __init__(self, message: str, *, data: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+
+class BadRequest(NassavError):
+    """The request is malformed: bad JSON, a failed field validation, a bad AVID."""
+
+
+class InvalidAvid(BadRequest):
+    pass
+
+
+class UnknownSource(BadRequest):
+    def __init__(self, name: str, available: tuple[str, ...]) -> None:
+        super().__init__(f"源 {printable_excerpt(name)} 不存在", data={"available_sources": list(available)})
+
+
+class Unauthorized(NassavError):
+    pass
+
+
+class NotFound(NassavError):
+    pass
+
+
+class Conflict(NassavError):
+    pass
+
+
+class PayloadTooLarge(NassavError):
+    pass
+
+
+class UpstreamError(NassavError):
+    """A source or mirror could not be reached or answered with an error."""
+
+
+def printable_excerpt(text: str, limit: int = 40) -> str:
+    """Client text echoed in a message: control characters escaped, length bounded."""
+    shown = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

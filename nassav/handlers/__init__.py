@@ -1,0 +1,20 @@
+"""The one routes table. Handlers are thin: parse, call one service, answer the envelope."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from nassav.handlers import downloads, resources, sources
+
+API = "/nassav/api"
+
+ROUTES = [
+    web.get(f"{API}/source/list", sources.list_sources),
+    web.post(f"{API}/source/cookie", sources.set_cookie),
+    web.get(f"{API}/resource/list", resources.list_resources),
+    web.get(f"{API}/resource/metadata", resources.resource_metadata),
+    web.get(f"{API}/resource/cover", resources.resource_cover),
+    web.delete(f"{API}/resource/{{avid}}", resources.delete_resource),
+    web.get(f"{API}/downloads/list", downloads.list_downloads),
+    web.delete(f"{API}/downloads/{{avid}}", downloads.delete_download),
+]

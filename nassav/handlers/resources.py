@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp_apigami import docs, match_info_schema, querystring_schema, response_schema
+
+from nassav import appkeys
+from nassav.envelope import ok
+from nassav.handlers.common import error_answers, validated
+from nassav.handlers.schemas import (
+    AvidPathSchema,
+    AvidQuerySchema,
+    DeletedResourceEnvelope,
+    MetadataEnvelope,
+    ResourceListEnvelope,
+)
+
+TAGS = ["资源管理"]
+
+
+@docs(tags=TAGS, summary="获取所有已保存资源的列表")
+@response_schema(ResourceListEnvelope, 200)
+async def list_resources(request: web.Request) -> web.Response:
+    return ok(request.app[appkeys.RESOURCES].summaries())
+
+
+@docs(tags=TAGS, summary="获取资源的元数据")
+@querystring_schema(AvidQuerySchema)
+@response_schema(MetadataEnvelope, 200)
+@error_answers(400, 404)
+async def resource_metadata(request: web.Request) -> web.Response:
+    return ok(request.app[appkeys.RESOURCES].metadata(validated(request)["avid"]))
+
+
+@docs(
+    tags=TAGS,
+    summary="根据 avid 获取封面图片",
+    responses={200: {"description": "封面图片（Content-Type 为文件的真实类型，通常是 image/jpeg）"}},
+)
+@querystring_schema(AvidQuerySchema)
+@error_answers(400, 404)
+async def resource_cover(request: web.Request) -> web.FileResponse:
+    path, content_type = request.app[appkeys.RESOURCES].cover(validated(request)["avid"])
+    return web.FileResponse(path, headers={"Content-Type": content_type})
+
+
+@docs(tags=TAGS, summary="删除整个资源目录（包括 HTML、封面、元数据、视频）")
+@match_info_schema(AvidPathSchema)
+@response_schema(DeletedResourceEnvelope, 200)
+@error_answers(400, 404)
+async def delete_resource(request: web.Request) -> web.Response:
+    return ok(request.app[appkeys.RESOURCES].delete(validated(request)["avid"]))

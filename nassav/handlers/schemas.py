@@ -1,0 +1,114 @@
+"""marshmallow schemas: what requests may carry, and what responses look like (for OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from nassav.avid import normalize_avid
+from nassav.errors import InvalidAvid
+
+
+class RequestSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # extra fields (and ?apikey=) are ignored, not rejected
+
+
+class AvidField(fields.String):
+    """An AVID, normalized and validated: what comes out is safe to use as a file name."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_avid(text)
+        except InvalidAvid as exc:
+            raise ValidationError(exc.message) from None
+
+
+def _no_line_breaks(value: str) -> None:
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ValidationError("不能包含换行或空字符")
+
+
+AVID_DOC = {"description": "视频编号，如 SSIS-469", "example": "SSIS-469"}
+
+
+class AvidQuerySchema(RequestSchema):
+    avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class AvidPathSchema(RequestSchema):
+    avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class CookieRequestSchema(RequestSchema):
+    source = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "jable"})
+    cookie = fields.String(
+        required=True,
+        validate=[validate.Length(1, 16384), _no_line_breaks],
+        metadata={"example": "cf_clearance=xxx; PHPSESSID=xxx"},
+    )
+
+
+class CookieResultSchema(Schema):
+    source = fields.String()
+    cookie_set = fields.Boolean()
+
+
+class AvailableSourcesSchema(Schema):
+    available_sources = fields.List(fields.String())
+
+
+class ResourceSummarySchema(Schema):
+    avid = fields.String()
+    title = fields.String()
+    source = fields.String()
+    release_date = fields.String()
+    has_video = fields.Boolean()
+
+
+class ResourceMetadataSchema(Schema):
+    avid = fields.String()
+    title = fields.String()
+    m3u8 = fields.String()
+    source = fields.String()
+    release_date = fields.String()
+    duration = fields.String()
+    director = fields.String()
+    studio = fields.String()
+    label = fields.String()
+    series = fields.String()
+    actors = fields.List(fields.String())
+    genres = fields.List(fields.String())
+    file_size = fields.Integer(allow_none=True)
+    file_exists = fields.Boolean()
+
+
+class DeletedResourceSchema(Schema):
+    avid = fields.String()
+    deleted_files = fields.List(fields.String())
+
+
+class DeletedVideoSchema(Schema):
+    avid = fields.String()
+    deleted_file = fields.String()
+    file_size = fields.Integer()
+
+
+def envelope_of(name: str, data: fields.Field) -> type[Schema]:
+    """The response envelope around ``data``, as a named schema for the OpenAPI document."""
+    return Schema.from_dict(
+        {"code": fields.Integer(required=True), "message": fields.String(required=True), "data": data},
+        name=name,
+    )
+
+
+ErrorEnvelope = envelope_of("ErrorEnvelope", fields.Raw(allow_none=True))
+AvailableSourcesEnvelope = envelope_of("AvailableSourcesEnvelope", fields.Nested(AvailableSourcesSchema))
+NamesEnvelope = envelope_of("NamesEnvelope", fields.List(fields.String()))
+CookieEnvelope = envelope_of("CookieEnvelope", fields.Nested(CookieResultSchema))
+ResourceListEnvelope = envelope_of("ResourceListEnvelope", fields.List(fields.Nested(ResourceSummarySchema)))
+MetadataEnvelope = envelope_of("MetadataEnvelope", fields.Nested(ResourceMetadataSchema))
+DeletedResourceEnvelope = envelope_of("DeletedResourceEnvelope", fields.Nested(DeletedResourceSchema))
+DeletedVideoEnvelope = envelope_of("DeletedVideoEnvelope", fields.Nested(DeletedVideoSchema))

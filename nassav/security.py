@@ -1,0 +1,92 @@
+"""Request guards (API key, body size), an access log that never records a key, and the warning for
+a server exposed without a key."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
+
+from nassav.errors import PayloadTooLarge, Unauthorized
+
+log = logging.getLogger(__name__)
+
+API_KEY_HEADER = "X-Api-Key"
+API_KEY_QUERY = "apikey"
+# The documentation stays readable without a key: it holds no data.
+PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json")
+
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+def api_key_middleware(api_key: str) -> Middleware:
+    expected = api_key.encode()
+
+    @web.middleware
+    async def require_api_key(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith(PUBLIC_PREFIXES):
+            supplied = request.headers.get(API_KEY_HEADER) or request.query.get(API_KEY_QUERY) or ""
+            if not hmac.compare_digest(supplied.encode(), expected):
+                raise Unauthorized("API 密钥无效或缺失" if supplied else "缺少 API 密钥")
+        return await handler(request)
+
+    return require_api_key
+
+
+def body_limit_middleware(max_body_bytes: int) -> Middleware:
+    """Refuse a declared oversize body before reading it (a chunked one is cut by client_max_size)."""
+
+    @web.middleware
+    async def limit_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > max_body_bytes:
+            raise PayloadTooLarge(f"请求体过大（上限 {max_body_bytes} 字节）")
+        return await handler(request)
+
+    return limit_body
+
+
+_SECRET_QUERY = re.compile(rf"(?i)([?&]{API_KEY_QUERY}=)[^&]*")
+
+
+def redact(path_qs: str) -> str:
+    return _SECRET_QUERY.sub(r"\1***", path_qs)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """aiohttp's access log, minus the API key a client may have put in the query string."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %d %d %.1fms',
+            request.remote,
+            request.method,
+            redact(request.path_qs),
+            response.status,
+            response.body_length,
+            time * 1000,
+        )
+
+
+def warn_if_exposed(host: str, api_key: str) -> None:
+    if api_key or _is_loopback(host):
+        return
+    log.warning(
+        "listening on %s without an API key: anyone who can reach this address controls the library; "
+        "set [server] api_key (or NASSAV_SERVER_API_KEY)",
+        host,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

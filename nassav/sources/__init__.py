@@ -1,0 +1,1 @@
+"""The web sources a resource can be found on."""

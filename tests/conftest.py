@@ -1,0 +1,107 @@
+"""Shared fixtures: settings for a throw-away library, the real app on a real port, a real Redis."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from nassav.app import create_app
+from nassav.config import Settings, build_settings
+from nassav.security import AccessLogger
+
+MakeSettings = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> MakeSettings:
+    """Settings as a config.toml would give them, rooted in this test's temp dir."""
+
+    def make(**sections: dict[str, Any]) -> Settings:
+        return build_settings(sections, env={}, base_dir=tmp_path)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def library_root(settings: Settings) -> Path:
+    return settings.paths.resource_dir
+
+
+@pytest.fixture
+async def api(aiohttp_client: Any, settings: Settings) -> TestClient:
+    """The real application, served on a real port of 127.0.0.1, with a real HTTP client."""
+    return await aiohttp_client(create_app(settings), server_kwargs={"access_log_class": AccessLogger})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _redis_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis URL: the one on 127.0.0.1:6379 if it answers, else a throw-away redis-server."""
+    if _redis_answers("127.0.0.1", 6379):
+        yield "redis://127.0.0.1:6379/0"
+        return
+    exe = shutil.which("redis-server")
+    if exe is None:
+        reason = "no Redis answers on 127.0.0.1:6379 and redis-server is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # CI must not pass by skipping what it cannot run
+        pytest.skip(reason)
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    argv = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # redis-server says when it is ready; no polling needed
+        if "Ready to accept connections" in line:
+            break
+    else:
+        pytest.fail(f"redis-server exited with {proc.wait()} before it was ready")
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+async def redis_settings(redis_server: str, make_settings: MakeSettings) -> AsyncIterator[Settings]:
+    """Settings that use the test Redis under a key prefix of their own, removed afterwards."""
+    import redis.asyncio as aioredis
+
+    prefix = f"nassav-test-{uuid.uuid4().hex}:"
+    yield make_settings(redis={"url": redis_server, "key_prefix": prefix})
+    client = aioredis.from_url(redis_server)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
