@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,13 +69,7 @@ def serve(settings: Settings) -> int:
     host, port = settings.server.host, settings.server.port
     warn_if_exposed(host, settings.server.api_key)
     try:
-        web.run_app(
-            create_app(settings),
-            host=host,
-            port=port,
-            access_log_class=AccessLogger,
-            print=lambda _: log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port),
-        )
+        asyncio.run(_serve(settings))
     except StartupError as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 1
@@ -81,3 +77,23 @@ def serve(settings: Settings) -> int:
         print(f"nassav: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
+
+
+async def _serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then shut down in order. Unlike ``web.run_app``, this closes the
+    resources already opened when a later one fails at start-up (the database thread would otherwise
+    keep the process alive)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    host, port = settings.server.host, settings.server.port
+    runner = web.AppRunner(create_app(settings), access_log_class=AccessLogger)
+    try:
+        await runner.setup()  # the cleanup contexts open here
+        await web.TCPSite(runner, host, port).start()
+        log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port)
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await runner.cleanup()

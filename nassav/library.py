@@ -3,7 +3,8 @@
 Every write is atomic (temp file, fsync, rename), so a crash leaves either the old file or the new
 one, never half of one. The listing is served from an in-memory index that our own writes keep in
 sync and that notices folders added, removed or changed by hand through directory mtimes: the root
-is checked on every listing (one stat), each folder at most every ``sweep_interval_s``.
+is checked on every listing (one stat), each folder at most every ``sweep_interval_s``, and a folder
+that changed in the last two seconds on every listing until it settles.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Library:
         self.root = root
         self._sweep_interval_ns = int(sweep_interval_s * 1e9)
         self._folders: dict[str, _Folder] = {}
+        self._unsettled: set[str] = set()  # folders whose last look fell in the racy window
         self._root_mtime_ns = -1
         self._root_looked_at_ns = 0
         self._swept_at_ns = 0
@@ -194,6 +196,9 @@ class Library:
         if now_ns - self._swept_at_ns >= self._sweep_interval_ns:
             self._sweep(now_ns)
             self._swept_at_ns = now_ns
+        else:
+            for avid in list(self._unsettled):  # changed just now: may change again unseen
+                self._reload(avid, now_ns)
 
     def _rescan_root(self, now_ns: int) -> None:
         try:
@@ -227,10 +232,16 @@ class Library:
         if info is not None:
             has_video = bool(self.video_size(avid))
             entry = Entry(avid, info.title, info.source, info.release_date, has_video)
-        self._folders[avid] = _Folder(entry, mtime_ns, now_ns or time.time_ns())
+        looked_at_ns = now_ns or time.time_ns()
+        self._folders[avid] = _Folder(entry, mtime_ns, looked_at_ns)
+        if _racy(mtime_ns, looked_at_ns):
+            self._unsettled.add(avid)
+        else:
+            self._unsettled.discard(avid)
         self._sorted = None
 
     def _forget(self, avid: str) -> None:
+        self._unsettled.discard(avid)
         if self._folders.pop(avid, None) is not None:
             self._sorted = None
 

@@ -30,6 +30,8 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path) -> Store:
+        # aiosqlite logs every statement with its parameters at DEBUG, and parameters carry cookies.
+        logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
         try:

@@ -7,12 +7,13 @@ import shutil
 import socket
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from nassav.app import create_app
 from nassav.config import Settings, build_settings
@@ -41,10 +42,25 @@ def library_root(settings: Settings) -> Path:
     return settings.paths.resource_dir
 
 
+ServeApp = Callable[[web.Application], Awaitable[TestClient]]
+
+
 @pytest.fixture
-async def api(aiohttp_client: Any, settings: Settings) -> TestClient:
-    """The real application, served on a real port of 127.0.0.1, with a real HTTP client."""
-    return await aiohttp_client(create_app(settings), server_kwargs={"access_log_class": AccessLogger})
+def serve_app(aiohttp_client: Any) -> ServeApp:
+    """Serve an app on a real port of 127.0.0.1 as ``nassav serve`` does (our access log included)."""
+
+    async def serve(app: web.Application) -> TestClient:
+        server = TestServer(app)
+        await server.start_server(access_log_class=AccessLogger)
+        return await aiohttp_client(server)
+
+    return serve
+
+
+@pytest.fixture
+async def api(serve_app: ServeApp, settings: Settings) -> TestClient:
+    """The real application, served on a real port, with a real HTTP client."""
+    return await serve_app(create_app(settings))
 
 
 def free_port() -> int:

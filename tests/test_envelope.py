@@ -10,7 +10,6 @@ from aiohttp import web
 
 from nassav.app import create_app
 from nassav.config import Settings
-from nassav.security import AccessLogger
 from tests.helpers import read_envelope
 
 API = "/nassav/api"
@@ -62,15 +61,15 @@ async def test_json_without_content_type_is_accepted(api: Any) -> None:
     await read_envelope(response, 200)
 
 
-async def test_declared_oversize_body_is_413(aiohttp_client: Any, make_settings: Any) -> None:
-    client = await aiohttp_client(create_app(make_settings(server={"max_body_bytes": 2048})))
+async def test_declared_oversize_body_is_413(serve_app: Any, make_settings: Any) -> None:
+    client = await serve_app(create_app(make_settings(server={"max_body_bytes": 2048})))
     payload = {"source": "jable", "cookie": "x" * 4000}
     body = await read_envelope(await client.post(f"{API}/source/cookie", json=payload), 413)
     assert "2048" in body["message"]
 
 
-async def test_chunked_oversize_body_is_413(aiohttp_client: Any, make_settings: Any) -> None:
-    client = await aiohttp_client(create_app(make_settings(server={"max_body_bytes": 2048})))
+async def test_chunked_oversize_body_is_413(serve_app: Any, make_settings: Any) -> None:
+    client = await serve_app(create_app(make_settings(server={"max_body_bytes": 2048})))
 
     async def chunks() -> Any:
         yield b'{"source": "jable", "cookie": "'
@@ -84,7 +83,7 @@ async def test_chunked_oversize_body_is_413(aiohttp_client: Any, make_settings: 
 
 
 async def test_unexpected_exception_is_generic_500(
-    aiohttp_client: Any, settings: Settings, caplog: pytest.LogCaptureFixture
+    serve_app: Any, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = create_app(settings)
 
@@ -93,7 +92,7 @@ async def test_unexpected_exception_is_generic_500(
 
     # A route of the test's own, behind the real middleware stack, to reach the catch-all.
     app.router.add_get(f"{API}/test/broken", broken)
-    client = await aiohttp_client(app, server_kwargs={"access_log_class": AccessLogger})
+    client = await serve_app(app)
     with caplog.at_level(logging.ERROR, logger="nassav"):
         response = await client.get(f"{API}/test/broken")
         text = await response.text()

@@ -1,0 +1,87 @@
+"""The library on disk: atomic writes and an index that notices hand edits without re-reading all."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from nassav.errors import InvalidAvid
+from nassav.library import Library, ResourceInfo, atomic_write
+from tests.helpers import make_resource
+
+OLD_NS = 1_600_000_000 * 10**9  # a moment well outside the racy window
+
+
+def settle(*paths: Path) -> None:
+    """Give folders an old mtime, as a library that has not been touched for a while has."""
+    for path in paths:
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+
+
+def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    target.write_text("old", "utf-8")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_failed_atomic_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    target.write_text("old", "utf-8")
+    with pytest.raises(TypeError):
+        atomic_write(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_text("utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_write_info_round_trips_and_keeps_unknown_keys(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    info = ResourceInfo(avid="SSIS-469", title="标题", actors=("甲",), extra={"scraped": True})
+    library.write_info(info)
+    stored = json.loads((tmp_path / "SSIS-469" / "SSIS-469.json").read_text("utf-8"))
+    assert stored["scraped"] is True
+    assert stored["title"] == "标题"
+    assert library.read_info("SSIS-469") == info
+    assert [entry.avid for entry in library.entries()] == ["SSIS-469"]
+
+
+def test_unchanged_folders_are_served_from_the_index(tmp_path: Path) -> None:
+    folder = make_resource(tmp_path, "SSIS-469", title="before")
+    settle(folder, tmp_path)
+    library = Library(tmp_path, sweep_interval_s=3600)
+    assert library.entries()[0].title == "before"
+    # Rewrite the JSON in place and put the folder's mtime back: nothing tells the index to look.
+    json_path = folder / "SSIS-469.json"
+    json_path.write_text(json_path.read_text("utf-8").replace("before", "after!"), "utf-8")
+    settle(folder)
+    assert library.entries()[0].title == "before"
+
+
+def test_sweep_notices_a_video_dropped_into_an_old_folder(tmp_path: Path) -> None:
+    folder = make_resource(tmp_path, "SSIS-469")
+    settle(folder, tmp_path)
+    library = Library(tmp_path, sweep_interval_s=0)
+    assert library.entries()[0].has_video is False
+    (folder / "SSIS-469.mp4").write_bytes(b"\x00" * 100)
+    os.utime(folder, ns=(OLD_NS + 10**9, OLD_NS + 10**9))  # a later, but still old, mtime
+    assert library.entries()[0].has_video is True
+
+
+def test_racy_folder_is_rechecked_until_it_settles(tmp_path: Path) -> None:
+    library = Library(tmp_path, sweep_interval_s=3600)
+    folder = make_resource(tmp_path, "SSIS-469")  # just created: inside the racy window
+    assert library.entries()[0].title == "SSIS-469 标题"
+    (folder / "SSIS-469.json").write_text(json.dumps({"title": "new"}), "utf-8")
+    assert library.entries()[0].title == "new"
+
+
+def test_folder_names_are_checked_again_before_use(tmp_path: Path) -> None:
+    library = Library(tmp_path)
+    with pytest.raises(InvalidAvid):
+        library.folder("../etc")
+    with pytest.raises(InvalidAvid):
+        library.file("ssis-469", "json")  # not canonical: callers must normalize first

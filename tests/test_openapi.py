@@ -1,0 +1,43 @@
+"""OpenAPI 3 document and the offline Swagger UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nassav.handlers import ROUTES
+
+API = "/nassav/api"
+
+
+async def test_every_endpoint_is_documented_with_schemas(api: Any) -> None:
+    response = await api.get(f"{API}/openapi.json")
+    assert response.status == 200
+    spec = await response.json()
+    assert spec["openapi"].startswith("3.")
+    schemas = spec["components"]["schemas"]
+    for route in ROUTES:
+        operation = spec["paths"][route.path][route.method.lower()]
+        assert operation["summary"], route.path
+        ok_answer = operation["responses"]["200"]
+        if route.path.endswith("/cover"):
+            assert ok_answer["description"]
+        else:
+            ref = ok_answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            assert set(schemas[ref]["properties"]) == {"code", "message", "data"}, route.path
+        if route.method in ("POST",):
+            assert "requestBody" in operation, route.path
+        if "{avid}" in route.path or route.path.endswith(("metadata", "cover")):
+            names = [param["name"] for param in operation["parameters"]]
+            assert "avid" in names, route.path
+            assert "400" in operation["responses"], route.path
+
+
+async def test_swagger_ui_is_served_offline(api: Any) -> None:
+    page = await api.get(f"{API}/docs")
+    assert page.status == 200
+    html = await page.text()
+    assert "/nassav/api/docs/static/swagger-ui-bundle.js" in html
+    assert "http://" not in html.split("<body")[1].split("</body>")[0].replace("http://127.0.0.1", "")
+    bundle = await api.get(f"{API}/docs/static/swagger-ui-bundle.js")
+    assert bundle.status == 200
+    assert len(await bundle.read()) > 100_000
