@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -99,12 +100,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if "Ready to accept connections" in line:
             break
     else:
+        proc.stdout.close()
         pytest.fail(f"redis-server exited with {proc.wait()} before it was ready")
+    # Keep reading its log so that a full pipe never blocks the server.
+    drain = threading.Thread(target=proc.stdout.read, daemon=True)
+    drain.start()
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        drain.join(timeout=10)
+        proc.stdout.close()
 
 
 @pytest.fixture
