@@ -19,7 +19,9 @@ from nassav.cookies import Cookies
 from nassav.envelope import error_middleware
 from nassav.handlers import API, ROUTES
 from nassav.handlers.parsing import validation_middleware
+from nassav.http import HttpClient
 from nassav.library import Library
+from nassav.resource_adder import ResourceAdder
 from nassav.resources import Resources
 from nassav.security import api_key_middleware, body_limit_middleware
 from nassav.sources.registry import SourceCatalog
@@ -41,8 +43,8 @@ def create_app(settings: Settings) -> web.Application:
     middlewares.append(validation_middleware)
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
     app[appkeys.SETTINGS] = settings
-    app[appkeys.CATALOG] = SourceCatalog(s.name for s in settings.sources if s.enabled)
-    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx])
+    app[appkeys.CATALOG] = SourceCatalog(settings)
+    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx])
     app.router.add_routes(ROUTES)
     setup_openapi(app)
     return app
@@ -107,6 +109,17 @@ async def library_ctx(app: web.Application) -> AsyncIterator[None]:
     app[appkeys.LIBRARY] = library
     app[appkeys.RESOURCES] = Resources(library)
     yield
+
+
+async def http_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The upstream client, and what needs it: finding, scraping and saving resources."""
+    settings = app[appkeys.SETTINGS]
+    store = app[appkeys.STORE]
+    http = HttpClient(settings.http, store.get_cookie)
+    app[appkeys.HTTP] = http
+    app[appkeys.ADDER] = ResourceAdder(settings, app[appkeys.CATALOG], http, app[appkeys.LIBRARY])
+    yield
+    await http.close()
 
 
 def redact_url(url: str) -> str:

@@ -7,7 +7,9 @@ from aiohttp import web
 
 from nassav.config import Settings
 from nassav.cookies import Cookies
+from nassav.http import HttpClient
 from nassav.library import Library
+from nassav.resource_adder import ResourceAdder
 from nassav.resources import Resources
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
@@ -19,3 +21,5 @@ REDIS = web.AppKey("redis", aioredis.Redis)  # absent in embedded mode
 LIBRARY = web.AppKey("library", Library)
 RESOURCES = web.AppKey("resources", Resources)
 COOKIES = web.AppKey("cookies", Cookies)
+HTTP = web.AppKey("http", HttpClient)
+ADDER = web.AppKey("adder", ResourceAdder)

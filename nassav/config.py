@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nassav.sources.registry import SOURCE_NAMES
-
 CONFIG_ENV = "NASSAV_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
 
@@ -84,6 +82,7 @@ class DownloadSettings:
 class HttpSettings:
     proxy: str = field(default="", repr=False)  # may carry credentials
     timeout_seconds: float = 20.0
+    retries: int = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +175,7 @@ def build_settings(raw: Mapping[str, Any], env: Mapping[str, str], base_dir: Pat
     http = HttpSettings(
         proxy=reader.text("http", "proxy", ""),
         timeout_seconds=reader.number("http", "timeout_seconds", HttpSettings.timeout_seconds, low=1),
+        retries=reader.integer("http", "retries", HttpSettings.retries, low=0, high=3),
     )
     reader.reject_unknown()
     return Settings(
@@ -190,7 +190,7 @@ def build_settings(raw: Mapping[str, Any], env: Mapping[str, str], base_dir: Pat
 
 
 def _read_sources(reader: _Reader) -> tuple[SourceSettings, ...]:
-    known = [name.lower() for name in SOURCE_NAMES]
+    known = list(DEFAULT_BASE_URLS)  # the sources this version knows, in default priority order
     order = reader.name_list("sources", "order", known, allowed=known)
     order += [name for name in known if name not in order]  # unlisted sources go last
     return tuple(

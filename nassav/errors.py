@@ -51,6 +51,18 @@ class UpstreamError(NassavError):
     """A source or mirror could not be reached or answered with an error."""
 
 
+class NotOnSource(UpstreamError):
+    """The source answered, and it does not have this video."""
+
+
+class Blocked(UpstreamError):
+    """A Cloudflare challenge stood in the way; a cf_clearance cookie or a proxy fixes it."""
+
+
+class ExtractFailed(UpstreamError):
+    """The page came, but what we look for is not where it used to be: the layout changed."""
+
+
 def printable_excerpt(text: str, limit: int = 40) -> str:
     """Client text echoed in a message: control characters escaped, length bounded."""
     shown = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

@@ -128,3 +128,20 @@ async def redis_settings(redis_server: str, make_settings: MakeSettings) -> Asyn
             await client.delete(*keys)
     finally:
         await client.aclose()
+
+
+@pytest.fixture
+async def fakeweb() -> AsyncIterator[Any]:
+    """The local stand-in for the outside web (tests/fakeweb), one real server per site."""
+    from tests.fakeweb import FakeWeb
+
+    web_ = FakeWeb()
+    await web_.start()
+    yield web_
+    await web_.close()
+
+
+@pytest.fixture
+async def web_api(serve_app: ServeApp, make_settings: MakeSettings, fakeweb: Any) -> TestClient:
+    """The real application pointed at the fake web."""
+    return await serve_app(create_app(make_settings(**fakeweb.config())))

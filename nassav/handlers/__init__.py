@@ -14,6 +14,8 @@ ROUTES = [
     web.get(f"{API}/resource/list", resources.list_resources),
     web.get(f"{API}/resource/metadata", resources.resource_metadata),
     web.get(f"{API}/resource/cover", resources.resource_cover),
+    web.post(f"{API}/resource", resources.add_resource),
+    web.post(f"{API}/resource/refresh/{{avid}}", resources.refresh_resource),
     web.delete(f"{API}/resource/{{avid}}", resources.delete_resource),
     web.get(f"{API}/downloads/list", downloads.list_downloads),
     web.delete(f"{API}/downloads/{{avid}}", downloads.delete_download),

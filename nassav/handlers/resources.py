@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from aiohttp import web
-from aiohttp_apigami import docs, match_info_schema, querystring_schema, response_schema
+from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
 from nassav import appkeys
 from nassav.envelope import ok
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.schemas import (
+    AddedEnvelope,
+    AddResourceRequestSchema,
+    AvailableSourcesEnvelope,
     AvidPathSchema,
     AvidQuerySchema,
     DeletedResourceEnvelope,
@@ -49,3 +52,22 @@ async def resource_cover(request: web.Request) -> web.FileResponse:
 @error_answers(400, 404)
 async def delete_resource(request: web.Request) -> web.Response:
     return ok(request.app[appkeys.RESOURCES].delete(validated(request)["avid"]))
+
+
+@docs(tags=TAGS, summary="添加新资源：获取标题、下载封面、刮削元数据")
+@request_schema(AddResourceRequestSchema)
+@response_schema(AddedEnvelope, 201, description="创建成功")
+@response_schema(AddedEnvelope, 409, description="资源已存在（data 为现有资源的摘要）")
+@response_schema(AvailableSourcesEnvelope, 400, description="源不存在，或请求参数错误")
+@error_answers(404)
+async def add_resource(request: web.Request) -> web.Response:
+    body = validated(request)
+    return ok(await request.app[appkeys.ADDER].add(body["avid"], body["source"]), code=201)
+
+
+@docs(tags=TAGS, summary="刷新已有资源的元数据和 m3u8 链接（使用原有 source）")
+@match_info_schema(AvidPathSchema)
+@response_schema(AddedEnvelope, 200)
+@error_answers(400, 404, 502)
+async def refresh_resource(request: web.Request) -> web.Response:
+    return ok(await request.app[appkeys.ADDER].refresh(validated(request)["avid"]))

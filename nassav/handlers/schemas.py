@@ -51,6 +51,25 @@ class CookieRequestSchema(RequestSchema):
     )
 
 
+class AddResourceRequestSchema(RequestSchema):
+    avid = AvidField(required=True, metadata=AVID_DOC)
+    source = fields.String(
+        load_default="any",
+        validate=validate.Length(1, 64),
+        metadata={"description": '指定下载源（不区分大小写），"any" 表示按优先级遍历所有启用的源', "example": "any"},
+    )
+
+
+class AddedResourceSchema(Schema):
+    avid = fields.String()
+    title = fields.String()
+    source = fields.String()
+    cover_downloaded = fields.Boolean()
+    html_saved = fields.Boolean()
+    metadata_saved = fields.Boolean()
+    scraped = fields.Boolean()
+
+
 class CookieResultSchema(Schema):
     source = fields.String()
     cookie_set = fields.Boolean()
@@ -112,3 +131,4 @@ ResourceListEnvelope = envelope_of("ResourceListEnvelope", fields.List(fields.Ne
 MetadataEnvelope = envelope_of("MetadataEnvelope", fields.Nested(ResourceMetadataSchema))
 DeletedResourceEnvelope = envelope_of("DeletedResourceEnvelope", fields.Nested(DeletedResourceSchema))
 DeletedVideoEnvelope = envelope_of("DeletedVideoEnvelope", fields.Nested(DeletedVideoSchema))
+AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))

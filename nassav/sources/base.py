@@ -1,0 +1,263 @@
+"""The Source interface and the extraction helpers every site module shares.
+
+A site module subclasses ``Source``, sets ``NAME`` and implements ``find(avid) -> Hit``, reading top to
+bottom. Lookups have three outcomes, as the caller chooses: a ``default`` (silent), fatal (a typed
+``ExtractFailed`` "unable to extract <what>"), or non-fatal (a warning and None). What a hit must have
+(title, stream URL) is strict; everything else is tolerant.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import unquote, urljoin
+
+import lxml.html
+
+from nassav.config import SourceSettings
+from nassav.errors import ExtractFailed, NotOnSource
+from nassav.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+_FATAL: Any = object()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hit:
+    """What a source found for an AVID. ``stream_headers`` are what fetching the stream needs."""
+
+    source: str
+    avid: str
+    title: str
+    stream_url: str
+    page_url: str
+    page_html: str
+    cover_url: str = ""
+    stream_headers: Mapping[str, str] = field(default_factory=dict)
+    release_date: str = ""
+    duration: str = ""
+    actors: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+
+
+class Page:
+    """A fetched page: its final URL, its text, and lazily its parsed document."""
+
+    def __init__(self, url: str, text: str) -> None:
+        self.url = url
+        self.text = text
+
+    @cached_property
+    def doc(self) -> lxml.html.HtmlElement:
+        try:
+            return lxml.html.document_fromstring(self.text or "<html></html>")
+        except (ValueError, lxml.etree.ParserError):
+            return lxml.html.document_fromstring("<html></html>")
+
+    def absolute(self, link: str) -> str:
+        """Resolve a link (absolute, root-relative or relative) against this page's URL."""
+        return urljoin(self.url, html.unescape(link.strip()))
+
+    def meta(self, name: str) -> str | None:
+        """``<meta property|name=...>`` content (og:title, og:image, description, ...)."""
+        for node in self.doc.iter("meta"):
+            if name in (node.get("property"), node.get("name")) and node.get("content"):
+                return str(node.get("content")).strip()
+        return None
+
+    def meta_url(self, name: str) -> str:
+        """A ``<meta>`` that holds a link (og:image, ...), made absolute; "" when absent."""
+        value = self.meta(name)
+        return self.absolute(value) if value else ""
+
+    def title(self) -> str | None:
+        node = self.doc.find(".//title")
+        text = node.text_content().strip() if node is not None else ""
+        return text or None
+
+    def texts(self, xpath: str) -> list[str]:
+        """Non-empty stripped text of every node (or attribute value) an XPath selects."""
+        found = self.doc.xpath(xpath)
+        values = [item if isinstance(item, str) else item.text_content() for item in found]
+        return [" ".join(value.split()) for value in values if value and value.strip()]
+
+    def links(self, contains: str = "") -> list[str]:
+        """Absolute URLs of every ``<a href>`` whose href contains ``contains``, in page order."""
+        return [self.absolute(href) for href in self.doc.xpath("//a/@href") if contains in href]
+
+
+class Source:
+    NAME: ClassVar[str]
+
+    def __init__(self, http: HttpClient, settings: SourceSettings) -> None:
+        self.http = http
+        self.base_url = settings.base_url
+        self.cdn_url = settings.cdn_url
+
+    async def find(self, avid: str) -> Hit:
+        raise NotImplementedError
+
+    # --- fetching -----------------------------------------------------------------------------
+
+    def url(self, link: str) -> str:
+        return urljoin(self.base_url + "/", link)
+
+    async def fetch(self, link: str, *, referer: str | None = None) -> Page:
+        """GET a page of this site (a link relative to the base URL, or absolute) with its cookie."""
+        response = await self.http.get(self.url(link), source=self.NAME, referer=referer)
+        return Page(response.url, response.text)
+
+    async def fetch_first(self, links: Iterable[str]) -> Page:
+        """The first of several candidate pages that exists; NotOnSource when none does."""
+        misses = []
+        for link in links:
+            try:
+                return await self.fetch(link)
+            except NotOnSource as exc:
+                misses.append(exc.message)
+        raise NotOnSource(f"{self.NAME}: no page found ({'; '.join(misses)})")
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def search(
+        self,
+        pattern: str | re.Pattern[str],
+        text: str,
+        what: str,
+        *,
+        group: int | str = 1,
+        default: Any = _FATAL,
+        fatal: bool = True,
+    ) -> Any:
+        """The first match of ``pattern`` (HTML entities decoded, stripped)."""
+        match = re.search(pattern, text)
+        if match and match.group(group):
+            return html.unescape(match.group(group)).strip()
+        return self.missing(what, default=default, fatal=fatal)
+
+    def missing(self, what: str, *, default: Any = _FATAL, fatal: bool = True) -> Any:
+        if default is not _FATAL:
+            return default
+        if fatal:
+            raise ExtractFailed(f"{self.NAME}: unable to extract {what} (the page layout may have changed)")
+        log.warning("%s: unable to extract %s", self.NAME, what)
+        return None
+
+    def hit(self, avid: str, page: Page, **found: Any) -> Hit:
+        """A Hit from ``page``; the stream is fetched with this site as Referer unless told otherwise."""
+        found.setdefault("stream_headers", {"Referer": self.base_url + "/"})
+        return Hit(source=self.NAME, avid=avid, page_url=page.url, page_html=page.text, **found)
+
+
+# --- helpers for what pages hide -------------------------------------------------------------------
+
+_PACKED = re.compile(
+    r"}\s*\(\s*'(?P<p>(?:\\.|[^'\\])*)'\s*,\s*(?P<a>\d+)\s*,\s*(?P<c>\d+)\s*,"
+    r"\s*'(?P<k>(?:\\.|[^'\\])*)'\s*\.split\(\s*'\|'\s*\)"
+)
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def packed_words(text: str) -> list[str] | None:
+    """The word list of a ``eval(function(p,a,c,k,e,d){...}(...))`` packed script, if there is one."""
+    match = _PACKED.search(text)
+    return match.group("k").split("|") if match else None
+
+
+def unpack_packed(text: str) -> str | None:
+    """Unpack the first p,a,c,k,e,d packed script in ``text``; None when there is none."""
+    match = _PACKED.search(text)
+    if not match:
+        return None
+    payload = match.group("p").replace("\\'", "'").replace("\\\\", "\\")
+    radix = int(match.group("a"))
+    words = match.group("k").split("|")
+
+    def replace(token: re.Match[str]) -> str:
+        index = _parse_radix(token.group(0), radix)
+        if index is None or index >= len(words) or not words[index]:
+            return token.group(0)
+        return words[index]
+
+    return re.sub(r"\b\w+\b", replace, payload)
+
+
+def _parse_radix(token: str, radix: int) -> int | None:
+    value = 0
+    for char in token:
+        digit = _DIGITS.find(char)
+        if digit < 0 or digit >= radix:
+            return None
+        value = value * radix + digit
+    return value
+
+
+def script_json(page: Page, *, element_id: str | None = None, variable: str | None = None) -> Any:
+    """JSON inside ``<script id=...>`` or assigned as ``var NAME = {...}``; None when absent or invalid."""
+    raw: str | None = None
+    if element_id is not None:
+        nodes = page.doc.xpath(f'//script[@id="{element_id}"]')
+        raw = nodes[0].text_content() if nodes else None
+    elif variable is not None:
+        match = re.search(rf"\b{re.escape(variable)}\s*=\s*(\{{.*?\}})\s*(?:;|</script>)", page.text, re.S)
+        raw = match.group(1) if match else None
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def decode_base64_text(value: str) -> str | None:
+    """Standard base64 (padding optional) to text; None when it is not base64 of UTF-8."""
+    cleaned = value.strip()
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def percent_decoded(value: str) -> str:
+    """Undo URL percent-encoding, repeatedly, as some players double-encode."""
+    for _ in range(3):
+        decoded = unquote(value)
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
+def best_variant(master_text: str, master_url: str) -> str | None:
+    """The URL of the highest-BANDWIDTH variant of a master playlist; None when it is a media one."""
+    best: tuple[int, str] | None = None
+    lines = [line.strip() for line in master_text.splitlines()]
+    for index, line in enumerate(lines):
+        if not line.startswith("#EXT-X-STREAM-INF"):
+            continue
+        bandwidth = re.search(r"[:,]BANDWIDTH=(\d+)", line)
+        uri = next((candidate for candidate in lines[index + 1 :] if candidate and not candidate.startswith("#")), None)
+        if uri is not None and (best is None or int(bandwidth.group(1) if bandwidth else 0) > best[0]):
+            best = (int(bandwidth.group(1) if bandwidth else 0), urljoin(master_url, uri))
+    return best[1] if best else None
+
+
+def avid_in(text: str, avid: str) -> bool:
+    """Whether ``text`` names ``avid`` (case and separators ignored): guards against wrong first hits."""
+    squash = re.compile(r"[^0-9a-z]")
+    return squash.sub("", avid.lower()) in squash.sub("", text.lower())
+
+
+def strip_avid(title: str, avid: str) -> str:
+    """``SSIS-469 Some title`` -> ``Some title``; a title that is only the AVID stays as it is."""
+    stripped = re.sub(rf"^\s*\[?{re.escape(avid)}\]?\s*[-:：]?\s*", "", title, flags=re.I)
+    return stripped or title

@@ -1,0 +1,12 @@
+"""Kissav (placeholder while it is being written)."""
+
+from __future__ import annotations
+
+from nassav.sources.base import Hit, Source
+
+
+class KissavSource(Source):
+    NAME = "Kissav"
+
+    async def find(self, avid: str) -> Hit:
+        raise self.missing("the stream (not written yet)")

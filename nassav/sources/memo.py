@@ -1,0 +1,12 @@
+"""Memo (placeholder while it is being written)."""
+
+from __future__ import annotations
+
+from nassav.sources.base import Hit, Source
+
+
+class MemoSource(Source):
+    NAME = "Memo"
+
+    async def find(self, avid: str) -> Hit:
+        raise self.missing("the stream (not written yet)")

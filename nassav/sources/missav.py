@@ -1,0 +1,12 @@
+"""MissAV (placeholder while it is being written)."""
+
+from __future__ import annotations
+
+from nassav.sources.base import Hit, Source
+
+
+class MissAVSource(Source):
+    NAME = "MissAV"
+
+    async def find(self, avid: str) -> Hit:
+        raise self.missing("the stream (not written yet)")

@@ -1,0 +1,1 @@
+"""Metadata scrapers: full catalogue data from JavBus-style mirrors."""
