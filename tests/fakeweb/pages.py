@@ -40,12 +40,14 @@ def noise(site_name: str) -> str:
     """What real pages carry besides the video: analytics, ads, previews with their own playlists."""
     return f"""
 <script async src="https://www.googletagmanager.com/gtag/js?id=G-XXXXXXX"></script>
-<script>window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());</script>
+<script>window.dataLayer=window.dataLayer||[];
+function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());</script>
 <script type="text/javascript" src="/assets/js/jquery.min.js?v=3.6.0"></script>
 <script>var adConfig = {{"zone": 4412, "preview": "https://ads.trafficjunky.example/preview/480p.m3u8",
  "fallback": "//static.exoclick.example/ads/loop.m3u8"}};</script>
 <div class="ad-banner"><a href="https://ads.example/click?z=9" rel="nofollow"><img src="/ads/banner.gif"></a></div>
-<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "WebSite", "name": "{site_name}"}}</script>
+<script type="application/ld+json">
+{{"@context": "https://schema.org", "@type": "WebSite", "name": "{site_name}"}}</script>
 <script>var related = ["/videos/abc-123/", "/videos/xyz-001/"]; var thumbHls = "/preview/sprite.m3u8";</script>
 """
 

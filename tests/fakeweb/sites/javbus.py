@@ -47,7 +47,8 @@ def _page(video: Video) -> str:
         for i, a in enumerate(video.actors)
     )
     description = f"【發行日期】{video.release_date}，【長度】{video.minutes}分鐘，({video.avid})「{video.title}」"
-    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{video.avid} {pages.esc(video.title)} - JavBus</title>
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>{video.avid} {pages.esc(video.title)} - JavBus</title>
 <meta name="description" content="{pages.esc(description)}"></head><body>
 <div class="container"><h3>{video.avid} {pages.esc(video.title)}</h3><div class="row movie">
 <div class="col-md-9 screencap"><a class="bigImage" href="/pics/cover/{video.avid.lower()}_b.jpg">
