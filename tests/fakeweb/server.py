@@ -39,11 +39,17 @@ class Site:
     web: FakeWeb
     mode: str = "ok"
     generation: int = 1  # bumped by a test to make a site publish a new stream URL
+    cover_override: bytes | None = None  # what the site serves as its cover instead of a JPEG
     requests: list[Recorded] = field(default_factory=list)
     base_url: str = ""
 
     def headers_seen(self, name: str) -> list[str]:
         return [r.headers[name] for r in self.requests if name in r.headers]
+
+    def cover(self) -> web.Response:
+        if self.cover_override is not None:
+            return web.Response(body=self.cover_override, content_type="image/jpeg")
+        return web.Response(body=pages.COVER_JPEG, content_type="image/jpeg")
 
     def changed_page(self, avid: str) -> web.Response:
         return pages.html(pages.redesigned(avid))

@@ -28,7 +28,7 @@ def routes(site: Site) -> list[web.RouteDef]:
         return pages.html(_page(site, avid))
 
     async def cover(request: web.Request) -> web.StreamResponse:
-        return web.Response(body=pages.COVER_JPEG, content_type="image/jpeg")
+        return site.cover()
 
     return [web.get("/videos/{slug}/", video), web.get("/contents/videos_screenshots/{name}", cover)]
 
