@@ -26,6 +26,7 @@ from nassav.resources import Resources
 from nassav.security import api_key_middleware, body_limit_middleware
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
+from nassav.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
     app[appkeys.SETTINGS] = settings
     app[appkeys.CATALOG] = SourceCatalog(settings)
-    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx])
+    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx, supervisor_ctx])
     app.router.add_routes(ROUTES)
     setup_openapi(app)
     return app
@@ -107,7 +108,6 @@ async def library_ctx(app: web.Application) -> AsyncIterator[None]:
     await asyncio.to_thread(library.refresh)  # the first full read, off the event loop
     log.info("library at %s: %d resources", paths.resource_dir, len(library.entries()))
     app[appkeys.LIBRARY] = library
-    app[appkeys.RESOURCES] = Resources(library)
     yield
 
 
@@ -120,6 +120,29 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
     app[appkeys.ADDER] = ResourceAdder(settings, app[appkeys.CATALOG], http, app[appkeys.LIBRARY])
     yield
     await http.close()
+
+
+async def supervisor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The download supervisor: re-queues interrupted tasks at start, stops its engine at shutdown."""
+    library = app[appkeys.LIBRARY]
+    supervisor = Supervisor(
+        settings=app[appkeys.SETTINGS],
+        store=app[appkeys.STORE],
+        library=library,
+        http=app[appkeys.HTTP],
+        redis=app.get(appkeys.REDIS),
+    )
+    await supervisor.start()
+    app[appkeys.SUPERVISOR] = supervisor
+    app[appkeys.RESOURCES] = Resources(library, supervisor.cancel_avid)
+    app.on_shutdown.append(_end_event_streams)
+    yield
+    await supervisor.close()
+
+
+async def _end_event_streams(app: web.Application) -> None:
+    """Open event streams would hold the shutdown for its whole timeout: end them first."""
+    app[appkeys.SUPERVISOR].events.close()
 
 
 def redact_url(url: str) -> str:

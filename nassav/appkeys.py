@@ -13,6 +13,7 @@ from nassav.resource_adder import ResourceAdder
 from nassav.resources import Resources
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
+from nassav.supervisor import Supervisor
 
 SETTINGS = web.AppKey("settings", Settings)
 CATALOG = web.AppKey("catalog", SourceCatalog)
@@ -23,3 +24,4 @@ RESOURCES = web.AppKey("resources", Resources)
 COOKIES = web.AppKey("cookies", Cookies)
 HTTP = web.AppKey("http", HttpClient)
 ADDER = web.AppKey("adder", ResourceAdder)
+SUPERVISOR = web.AppKey("supervisor", Supervisor)

@@ -63,6 +63,14 @@ class ExtractFailed(UpstreamError):
     """The page came, but what we look for is not where it used to be: the layout changed."""
 
 
+class DownloadFailed(NassavError):
+    """A download attempt ended without a verified video; the message says why."""
+
+
+class Cancelled(NassavError):
+    """The task was cancelled by a client (or the service is shutting down)."""
+
+
 def printable_excerpt(text: str, limit: int = 40) -> str:
     """Client text echoed in a message: control characters escaped, length bounded."""
     shown = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

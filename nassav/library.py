@@ -9,6 +9,7 @@ that changed in the last two seconds on every listing until it settles.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -156,6 +157,29 @@ class Library:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
         self._reload(avid)
+
+    def install_video(self, avid: str, source: Path) -> int:
+        """Move a finished download into place as {AVID}.mp4 (atomically: same disk); return its size."""
+        target = self.file(avid, "mp4")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open("rb") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            staged = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")  # tmp_dir on another disk
+            try:
+                shutil.copyfile(source, staged)
+                with staged.open("rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(staged, target)
+            finally:
+                staged.unlink(missing_ok=True)
+        _fsync_dir(target.parent)
+        self._reload(avid)
+        return target.stat().st_size
 
     def delete_resource(self, avid: str) -> list[str]:
         """Remove the whole folder; return the names of the files that were in it."""

@@ -1,11 +1,42 @@
-"""Locks. ``KeyedLocks``: one asyncio.Lock per key (an AVID), so that two requests about the same
-resource take turns while different resources proceed side by side."""
+"""Locks and claims.
+
+- ``KeyedLocks``: one asyncio.Lock per key (an AVID) so requests about one resource take turns.
+- ``DownloadLock``: one download at a time. An asyncio.Lock in this process and, with Redis, a lease
+  shared by every instance: a random token, a TTL renewed while held, released by compare-and-delete
+  (a holder that stalled past its TTL cannot delete a successor's lease).
+- ``TaskClaims``: one live task per AVID across instances, as a ``SET NX`` key whose TTL is refreshed
+  while the task lives, so a crashed instance's claims expire by themselves.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+
+from nassav.errors import NassavError
+
+log = logging.getLogger(__name__)
+
+# Redis key names, after the configured prefix.
+LOCK_KEY = "download-lock"
+CLAIM_KEY = "task:{avid}"
+LEASE_POLL_S = 0.2
+
+_COMPARE_AND_DELETE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+_COMPARE_AND_EXPIRE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+)
+
+
+class LockTimeout(NassavError):
+    """The global download lock could not be had within lock_wait_seconds."""
 
 
 class KeyedLocks:
@@ -25,3 +56,85 @@ class KeyedLocks:
             if not self._holders[key]:  # nobody holds or waits: forget it, the table stays small
                 del self._holders[key]
                 del self._locks[key]
+
+
+class DownloadLock:
+    def __init__(self, redis: aioredis.Redis | None, *, prefix: str, ttl_s: int, wait_s: float) -> None:
+        self._local = asyncio.Lock()
+        self._redis = redis
+        self._key = prefix + LOCK_KEY
+        self._ttl_ms = ttl_s * 1000
+        self._wait_s = wait_s
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        deadline = time.monotonic() + self._wait_s
+        try:
+            async with asyncio.timeout(self._wait_s):
+                await self._local.acquire()
+        except TimeoutError:
+            raise LockTimeout(f"the download lock was busy for {self._wait_s:.0f}s") from None
+        try:
+            if self._redis is None:
+                yield
+                return
+            token = await self._take_lease(self._redis, deadline)
+            renewal = asyncio.create_task(self._renew(self._redis, token), name="nassav-lock-renewal")
+            try:
+                yield
+            finally:
+                renewal.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewal
+                await asyncio.shield(self._redis.eval(_COMPARE_AND_DELETE, 1, self._key, token))
+        finally:
+            self._local.release()
+
+    async def _take_lease(self, redis: aioredis.Redis, deadline: float) -> str:
+        token = secrets.token_hex(16)
+        while not await redis.set(self._key, token, nx=True, px=self._ttl_ms):
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"another NASSAV instance held the download lock for {self._wait_s:.0f}s")
+            await asyncio.sleep(LEASE_POLL_S)  # Redis offers no wait on a key; a short poll is the norm
+        return token
+
+    async def _renew(self, redis: aioredis.Redis, token: str) -> None:
+        while True:
+            await asyncio.sleep(self._ttl_ms / 3000)
+            if not await redis.eval(_COMPARE_AND_EXPIRE, 1, self._key, token, self._ttl_ms):
+                log.error("the download lock's lease was lost (expired before renewal); another instance may start")
+                return
+
+
+class TaskClaims:
+    """Cross-instance de-duplication; a no-op (always granted) without Redis."""
+
+    def __init__(self, redis: aioredis.Redis | None, *, prefix: str, ttl_s: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl_ms = ttl_s * 1000
+
+    def _key(self, avid: str) -> str:
+        return self._prefix + CLAIM_KEY.format(avid=avid)
+
+    async def claim(self, avid: str, task_id: str) -> bool:
+        """True when this task now owns the AVID (or already did)."""
+        if self._redis is None:
+            return True
+        if await self._redis.set(self._key(avid), task_id, nx=True, px=self._ttl_ms):
+            return True
+        return bool(await self._redis.eval(_COMPARE_AND_EXPIRE, 1, self._key(avid), task_id, self._ttl_ms))
+
+    async def refresh(self, claims: Iterable[tuple[str, str]]) -> None:
+        if self._redis is None:
+            return
+        for avid, task_id in claims:
+            await self._redis.eval(_COMPARE_AND_EXPIRE, 1, self._key(avid), task_id, self._ttl_ms)
+
+    async def release(self, avid: str, task_id: str) -> None:
+        if self._redis is not None:
+            await self._redis.eval(_COMPARE_AND_DELETE, 1, self._key(avid), task_id)
+
+    @property
+    def refresh_interval_s(self) -> float:
+        return self._ttl_ms / 3000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,9 @@ def image_content_type(head: bytes) -> str | None:
 
 
 class Resources:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, cancel_download: Callable[[str], Awaitable[None]]) -> None:
         self._library = library
+        self._cancel_download = cancel_download  # a live download of a resource stops before its files go
 
     def summaries(self) -> list[dict[str, Any]]:
         return [
@@ -82,12 +84,14 @@ class Resources:
             raise NotFound(f"封面 {avid} 不存在")
         return path, content_type
 
-    def delete(self, avid: str) -> dict[str, Any]:
+    async def delete(self, avid: str) -> dict[str, Any]:
+        await self._cancel_download(avid)
         return {"avid": avid, "deleted_files": self._library.delete_resource(avid)}
 
     def videos(self) -> list[str]:
         return self._library.video_avids()
 
-    def delete_video(self, avid: str) -> dict[str, Any]:
+    async def delete_video(self, avid: str) -> dict[str, Any]:
+        await self._cancel_download(avid)
         size = self._library.delete_video(avid)
         return {"avid": avid, "deleted_file": f"{avid}.mp4", "file_size": size}

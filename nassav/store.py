@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from nassav.tasks import TASK_COLUMNS, Task
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
@@ -20,6 +22,28 @@ MIGRATIONS: tuple[str, ...] = (
         cookie     TEXT NOT NULL,
         updated_at REAL NOT NULL
     );
+    """,
+    """
+    CREATE TABLE tasks (
+        id               TEXT PRIMARY KEY,
+        avid             TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        percent          REAL NOT NULL DEFAULT 0,
+        done_segments    INTEGER,
+        total_segments   INTEGER,
+        downloaded_bytes INTEGER,
+        total_bytes      INTEGER,
+        speed_bps        REAL,
+        eta_s            REAL,
+        engine           TEXT NOT NULL DEFAULT '',
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        error            TEXT NOT NULL DEFAULT '',
+        file_size        INTEGER,
+        created_at       REAL NOT NULL,
+        started_at       REAL,
+        finished_at      REAL
+    );
+    CREATE INDEX tasks_by_status ON tasks (status, created_at);
     """,
 )
 
@@ -59,6 +83,32 @@ class Store:
         async with self._db.execute("SELECT cookie FROM cookies WHERE source = ?", (source,)) as cursor:
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
+
+
+    async def save_task(self, task: Task) -> None:
+        values = [getattr(task, column) for column in TASK_COLUMNS]
+        await self._db.execute(_UPSERT_TASK, values)
+        await self._db.commit()
+
+    async def load_tasks(self, *, live_only: bool = False, history: int = 200) -> list[Task]:
+        """Live tasks in submission order, then (unless live_only) the most recent finished ones."""
+        columns = ", ".join(TASK_COLUMNS)
+        live = f"SELECT {columns} FROM tasks WHERE status IN ('pending', 'running') ORDER BY created_at"
+        rows = await self._rows(live)
+        if not live_only:
+            done = f"SELECT {columns} FROM tasks WHERE status NOT IN ('pending', 'running') ORDER BY created_at DESC"
+            rows += await self._rows(f"{done} LIMIT ?", history)
+        return [Task.from_row(dict(zip(TASK_COLUMNS, row, strict=True))) for row in rows]
+
+    async def _rows(self, sql: str, *params: object) -> list[tuple[object, ...]]:
+        async with self._db.execute(sql, params) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+
+_UPSERT_TASK = (
+    f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join('?' for _ in TASK_COLUMNS)}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in TASK_COLUMNS if c != 'id')}"
+)
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:

@@ -130,12 +130,20 @@ async def redis_settings(redis_server: str, make_settings: MakeSettings) -> Asyn
         await client.aclose()
 
 
+@pytest.fixture(scope="session")
+def hls_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real HLS streams, made once per test session by ffmpeg."""
+    from tests.fakeweb.hls import make_hls
+
+    return make_hls(tmp_path_factory.mktemp("hls"))
+
+
 @pytest.fixture
-async def fakeweb() -> AsyncIterator[Any]:
+async def fakeweb(hls_root: Path) -> AsyncIterator[Any]:
     """The local stand-in for the outside web (tests/fakeweb), one real server per site."""
     from tests.fakeweb import FakeWeb
 
-    web_ = FakeWeb()
+    web_ = FakeWeb(hls_root)
     await web_.start()
     yield web_
     await web_.close()

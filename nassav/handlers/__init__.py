@@ -18,5 +18,11 @@ ROUTES = [
     web.post(f"{API}/resource/refresh/{{avid}}", resources.refresh_resource),
     web.delete(f"{API}/resource/{{avid}}", resources.delete_resource),
     web.get(f"{API}/downloads/list", downloads.list_downloads),
+    web.post(f"{API}/downloads", downloads.submit_download),
+    web.get(f"{API}/downloads/tasks", downloads.list_tasks),
+    web.get(f"{API}/downloads/tasks/{{task_id}}", downloads.get_task),
+    web.delete(f"{API}/downloads/tasks/{{task_id}}", downloads.cancel_task),
+    web.get(f"{API}/downloads/events", downloads.task_events, allow_head=False),
+    web.post(f"{API}/downloads/{{avid}}", downloads.submit_download_by_path),
     web.delete(f"{API}/downloads/{{avid}}", downloads.delete_download),
 ]

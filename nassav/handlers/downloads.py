@@ -1,14 +1,26 @@
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
-from aiohttp_apigami import docs, match_info_schema, response_schema
+from aiohttp_apigami import docs, match_info_schema, request_schema, response_schema
 
 from nassav import appkeys
 from nassav.envelope import ok
 from nassav.handlers.common import error_answers, validated
-from nassav.handlers.schemas import AvidPathSchema, DeletedVideoEnvelope, NamesEnvelope
+from nassav.handlers.schemas import (
+    AvidPathSchema,
+    DeletedVideoEnvelope,
+    DownloadRequestSchema,
+    NamesEnvelope,
+    SubmittedEnvelope,
+    TaskEnvelope,
+    TaskIdPathSchema,
+    TaskListEnvelope,
+)
 
 TAGS = ["下载管理"]
+SSE_KEEPALIVE_S = 15.0
 
 
 @docs(tags=TAGS, summary="获取已下载的所有视频 avid 列表")
@@ -17,9 +29,82 @@ async def list_downloads(request: web.Request) -> web.Response:
     return ok(request.app[appkeys.RESOURCES].videos())
 
 
-@docs(tags=TAGS, summary="删除已下载的视频文件（只删除 mp4 文件，保留元数据）")
+@docs(tags=TAGS, summary="删除已下载的视频文件（只删除 mp4 文件，保留元数据；先取消该视频的下载任务）")
 @match_info_schema(AvidPathSchema)
 @response_schema(DeletedVideoEnvelope, 200)
 @error_answers(400, 404)
 async def delete_download(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.RESOURCES].delete_video(validated(request)["avid"]))
+    return ok(await request.app[appkeys.RESOURCES].delete_video(validated(request)["avid"]))
+
+
+async def _submit(request: web.Request) -> web.Response:
+    task = await request.app[appkeys.SUPERVISOR].submit(validated(request)["avid"])
+    data = {"avid": task.avid, "task_id": task.id, "status": task.status, "file_size": None}
+    return ok(data, code=202, message="下载任务已提交")
+
+
+@docs(tags=TAGS, summary="提交视频下载任务（异步执行，同一 AVID 只排队一次）")
+@request_schema(DownloadRequestSchema)
+@response_schema(SubmittedEnvelope, 202, description="任务已提交")
+@response_schema(SubmittedEnvelope, 409, description="视频已下载，或下载任务已存在（data 为 null）")
+@error_answers(400, 404)
+async def submit_download(request: web.Request) -> web.Response:
+    return await _submit(request)
+
+
+@docs(tags=TAGS, summary="提交视频下载任务（无请求体的别名形式）")
+@match_info_schema(AvidPathSchema)
+@response_schema(SubmittedEnvelope, 202, description="任务已提交")
+@response_schema(SubmittedEnvelope, 409, description="视频已下载，或下载任务已存在（data 为 null）")
+@error_answers(400, 404)
+async def submit_download_by_path(request: web.Request) -> web.Response:
+    return await _submit(request)
+
+
+@docs(tags=TAGS, summary="所有进行中和最近的下载任务（含进度）")
+@response_schema(TaskListEnvelope, 200)
+async def list_tasks(request: web.Request) -> web.Response:
+    return ok([task.to_dict() for task in request.app[appkeys.SUPERVISOR].tasks()])
+
+
+@docs(tags=TAGS, summary="一个下载任务的状态与进度")
+@match_info_schema(TaskIdPathSchema)
+@response_schema(TaskEnvelope, 200)
+@error_answers(400, 404)
+async def get_task(request: web.Request) -> web.Response:
+    return ok(request.app[appkeys.SUPERVISOR].task(validated(request)["task_id"]).to_dict())
+
+
+@docs(tags=TAGS, summary="取消下载任务（等待中或进行中）；下载进程立即停止，不留下部分文件")
+@match_info_schema(TaskIdPathSchema)
+@response_schema(TaskEnvelope, 200)
+@response_schema(TaskEnvelope, 409, description="任务已结束，无法取消")
+@error_answers(400, 404)
+async def cancel_task(request: web.Request) -> web.Response:
+    task = await request.app[appkeys.SUPERVISOR].cancel(validated(request)["task_id"])
+    return ok(task.to_dict(), message="任务已取消")
+
+
+@docs(
+    tags=TAGS,
+    summary="任务变化的实时推送（Server-Sent Events）",
+    description="先推送当前所有进行中的任务，之后每次变化推送一条 `event: task`，"
+    "进度更新每个任务每秒最多 2 次；空闲时每 15 秒一条注释行保持连接。",
+    responses={200: {"description": "text/event-stream"}},
+)
+async def task_events(request: web.Request) -> web.StreamResponse:
+    supervisor = request.app[appkeys.SUPERVISOR]
+    response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    response.content_type = "text/event-stream"
+    await response.prepare(request)
+    events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)
+    for task in supervisor.tasks():
+        if task.live:
+            await response.write(_sse(task.to_dict()))
+    async for event in events:
+        await response.write(_sse(event) if event is not None else b": keep-alive\n\n")
+    return response
+
+
+def _sse(data: dict[str, object]) -> bytes:
+    return f"event: task\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()

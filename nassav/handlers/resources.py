@@ -51,7 +51,7 @@ async def resource_cover(request: web.Request) -> web.FileResponse:
 @response_schema(DeletedResourceEnvelope, 200)
 @error_answers(400, 404)
 async def delete_resource(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.RESOURCES].delete(validated(request)["avid"]))
+    return ok(await request.app[appkeys.RESOURCES].delete(validated(request)["avid"]))
 
 
 @docs(tags=TAGS, summary="添加新资源：获取标题、下载封面、刮削元数据")

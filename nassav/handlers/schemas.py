@@ -70,6 +70,45 @@ class AddedResourceSchema(Schema):
     scraped = fields.Boolean()
 
 
+class DownloadRequestSchema(RequestSchema):
+    avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class TaskIdPathSchema(RequestSchema):
+    task_id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9a-f]{32}$", error="无效的任务 ID"),
+        metadata={"example": "0" * 32},
+    )
+
+
+class SubmittedSchema(Schema):
+    avid = fields.String()
+    task_id = fields.String(allow_none=True)
+    status = fields.String()
+    file_size = fields.Integer(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    avid = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "running", "completed", "failed", "cancelled"]})
+    percent = fields.Float()
+    done_segments = fields.Integer(allow_none=True)
+    total_segments = fields.Integer(allow_none=True)
+    downloaded_bytes = fields.Integer(allow_none=True)
+    total_bytes = fields.Integer(allow_none=True)
+    speed_bps = fields.Float(allow_none=True, metadata={"description": "字节/秒"})
+    eta_s = fields.Float(allow_none=True, metadata={"description": "预计剩余秒数"})
+    engine = fields.String()
+    attempts = fields.Integer()
+    error = fields.String()
+    file_size = fields.Integer(allow_none=True)
+    created_at = fields.Float(metadata={"description": "Unix 时间戳（秒）"})
+    started_at = fields.Float(allow_none=True)
+    finished_at = fields.Float(allow_none=True)
+
+
 class CookieResultSchema(Schema):
     source = fields.String()
     cookie_set = fields.Boolean()
@@ -132,3 +171,6 @@ MetadataEnvelope = envelope_of("MetadataEnvelope", fields.Nested(ResourceMetadat
 DeletedResourceEnvelope = envelope_of("DeletedResourceEnvelope", fields.Nested(DeletedResourceSchema))
 DeletedVideoEnvelope = envelope_of("DeletedVideoEnvelope", fields.Nested(DeletedVideoSchema))
 AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))
+SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
+TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
+TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))

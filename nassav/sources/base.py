@@ -24,6 +24,7 @@ import lxml.html
 
 from nassav.config import SourceSettings
 from nassav.errors import ExtractFailed, NotOnSource
+from nassav.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -235,20 +236,6 @@ def percent_decoded(value: str) -> str:
             break
         value = decoded
     return value
-
-
-def best_variant(master_text: str, master_url: str) -> str | None:
-    """The URL of the highest-BANDWIDTH variant of a master playlist; None when it is a media one."""
-    best: tuple[int, str] | None = None
-    lines = [line.strip() for line in master_text.splitlines()]
-    for index, line in enumerate(lines):
-        if not line.startswith("#EXT-X-STREAM-INF"):
-            continue
-        bandwidth = re.search(r"[:,]BANDWIDTH=(\d+)", line)
-        uri = next((candidate for candidate in lines[index + 1 :] if candidate and not candidate.startswith("#")), None)
-        if uri is not None and (best is None or int(bandwidth.group(1) if bandwidth else 0) > best[0]):
-            best = (int(bandwidth.group(1) if bandwidth else 0), urljoin(master_url, uri))
-    return best[1] if best else None
 
 
 def avid_in(text: str, avid: str) -> bool:

@@ -15,6 +15,7 @@ import asyncio
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +41,8 @@ class Site:
     mode: str = "ok"
     generation: int = 1  # bumped by a test to make a site publish a new stream URL
     cover_override: bytes | None = None  # what the site serves as its cover instead of a JPEG
+    variant: str = "plain"  # CDNs: which stream they serve (see sites/cdn.py)
+    segment_delay_s: float = 0.0  # CDNs: how long each segment takes
     requests: list[Recorded] = field(default_factory=list)
     base_url: str = ""
 
@@ -56,7 +59,8 @@ class Site:
 
 
 class FakeWeb:
-    def __init__(self) -> None:
+    def __init__(self, hls_root: Path) -> None:
+        self.hls_root = hls_root  # the streams the CDNs serve (tests/fakeweb/hls.py)
         self.sites: dict[str, Site] = {key: Site(key, self) for key in (*SOURCE_SITES, *OTHER_SITES)}
         self._runners: list[web.AppRunner] = []
 

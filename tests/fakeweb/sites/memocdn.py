@@ -1,11 +1,5 @@
-"""The memocdn CDN: its playlists are served from the download tests on."""
+"""The memocdn CDN: the same streams as the generic one (tests/fakeweb/sites/cdn.py)."""
 
-from __future__ import annotations
+from tests.fakeweb.sites.cdn import routes
 
-from aiohttp import web
-
-from tests.fakeweb.server import Site
-
-
-def routes(site: Site) -> list[web.RouteDef]:
-    return []
+__all__ = ["routes"]

@@ -1,0 +1,170 @@
+"""One download attempt: look at the stream, run the engine in its own process group inside a temp
+dir, turn its output into progress, verify the result, and move it into the library atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from nassav.config import DownloadSettings
+from nassav.engines import choose_engine, find_ffmpeg, find_ffprobe
+from nassav.engines.base import ChunkLines, Engine, Job, Progress
+from nassav.engines.n_m3u8dl_re import NM3u8DLRE
+from nassav.errors import Cancelled, DownloadFailed
+from nassav.hls import inspect_stream
+from nassav.http import HttpClient
+from nassav.media import probe
+
+log = logging.getLogger(__name__)
+
+KILL_GRACE_S = 3.0
+DURATION_TOLERANCE_S = 1.0
+READ_CHUNK_BYTES = 64 * 1024
+
+
+class FinalFailure(DownloadFailed):
+    """A failure another attempt cannot fix (no engine, a stream the engine cannot read)."""
+
+
+class Attempt:
+    def __init__(
+        self,
+        *,
+        avid: str,
+        stream_url: str,
+        stream_headers: Mapping[str, str],
+        work_dir: Path,
+        settings: DownloadSettings,
+        http: HttpClient,
+        on_progress: Callable[[Progress], None],
+    ) -> None:
+        self.avid = avid
+        self._url = stream_url
+        self._headers = dict(stream_headers)
+        self._work_dir = work_dir
+        self._settings = settings
+        self._http = http
+        self._on_progress = on_progress
+        self._proc: asyncio.subprocess.Process | None = None
+        self._cancelled = False
+        self._kill_timer: asyncio.TimerHandle | None = None
+        self.engine_name = ""
+
+    async def run(self) -> Path:
+        """Download into the work dir; return the verified mp4."""
+        engine = choose_engine(self._settings)
+        self.engine_name = engine.NAME
+        ffmpeg = find_ffmpeg(self._settings)
+        plan = await inspect_stream(self._http, self._url, self._headers)
+        if plan.disguise and not isinstance(engine, NM3u8DLRE):
+            raise FinalFailure(
+                f"the segments are disguised behind a fake {plan.disguise} header, which the {engine.NAME} engine "
+                "cannot unwrap: install N_m3u8DL-RE (README, 'Engines') or set [download] engine = \"n_m3u8dl_re\""
+            )
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        job = Job(
+            url=plan.media.url if engine.NAME == "ffmpeg" else self._url,
+            headers=self._headers,
+            work_dir=self._work_dir,
+            name=self.avid,
+            threads=self._settings.threads,
+            retries=self._settings.retries,
+            ffmpeg=ffmpeg,
+            duration_s=plan.media.duration_s,
+        )
+        outcome, tail = await self._run_engine(engine, job)
+        output = await self._verify(job, outcome, tail, find_ffprobe(ffmpeg))
+        return output
+
+    def cancel(self) -> None:
+        """Stop now: the engine's whole process group goes (SIGINT, then SIGKILL after a grace period)."""
+        self._cancelled = True
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            _signal_group(proc.pid, signal.SIGINT)
+            # An engine that ignores SIGINT is killed after the grace period.
+            self._kill_timer = asyncio.get_running_loop().call_later(
+                KILL_GRACE_S, _signal_group, proc.pid, signal.SIGKILL
+            )
+
+    async def _run_engine(self, engine: Engine, job: Job) -> tuple[Progress | None, list[str]]:
+        argv = engine.argv(job)
+        log.info("%s: starting %s", self.avid, engine.NAME)
+        self._proc = proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=job.work_dir,
+            start_new_session=True,  # its own process group: cancel takes the children too
+        )
+        if self._cancelled:  # cancelled while it was starting
+            self.cancel()
+        parser, lines = engine.parser(job), ChunkLines()
+        tail, errors = deque[str](maxlen=5), deque[str](maxlen=10)  # for the failure message
+        last_outcome: Progress | None = None
+        try:
+            assert proc.stdout is not None
+            while chunk := await proc.stdout.read(READ_CHUNK_BYTES):
+                for line in lines.feed(chunk):
+                    (errors if "ERROR" in line.upper() else tail).append(line)
+                for record in parser.feed(chunk):
+                    if record.outcome is not None:
+                        last_outcome = record
+                    self._on_progress(record)
+            await proc.wait()
+        finally:
+            await _reap(proc)
+            if self._kill_timer is not None:
+                self._kill_timer.cancel()
+        if self._cancelled:
+            raise Cancelled("已取消")
+        if proc.returncode != 0:
+            # The first error is the cause; what follows it is often a consequence ("write to closed file").
+            reason = errors[0] if errors else (tail[-1] if tail else "no output")
+            raise DownloadFailed(f"{engine.NAME} exited with code {proc.returncode}: {reason[:500]}")
+        return last_outcome, list(tail)
+
+    async def _verify(self, job: Job, outcome: Progress | None, tail: list[str], ffprobe: str | None) -> Path:
+        if outcome is not None and outcome.outcome == "failed":
+            raise DownloadFailed(f"the engine reported failure: {outcome.message[:500]}")
+        output = job.output
+        if not output.is_file() or output.stat().st_size == 0:
+            raise DownloadFailed(f"the engine finished but wrote no {output.name}: {' | '.join(tail[-3:])[:500]}")
+        facts = await probe(output, ffmpeg=job.ffmpeg, ffprobe=ffprobe)
+        if not facts.has_video:
+            raise DownloadFailed("the output has no video stream")
+        expected = job.duration_s or 0.0
+        if expected and abs(facts.duration_s - expected) > max(DURATION_TOLERANCE_S, expected * 0.01):
+            raise DownloadFailed(f"the output is {facts.duration_s:.1f}s long, the stream {expected:.1f}s")
+        return output
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signum)
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    """Make sure the engine and everything it started are gone before the attempt ends."""
+    if proc.returncode is None:
+        _signal_group(proc.pid, signal.SIGINT)
+        try:
+            async with asyncio.timeout(KILL_GRACE_S):
+                await proc.wait()
+        except TimeoutError:
+            pass
+    _signal_group(proc.pid, signal.SIGKILL)  # children that outlived their parent
+    if proc.returncode is None:
+        await proc.wait()
+
+
+def clean_work_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""What every download engine shares: the job it is given, the progress records it yields, and the
+splitting of raw output into lines.
+
+Engines are pure: ``argv(job)`` builds a command line, ``parser()`` turns output chunks into
+``Progress`` records. Running the process, recording progress and judging the result is the
+supervisor's business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Literal, Protocol
+
+Outcome = Literal["done", "failed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    url: str  # the media (or master) playlist
+    headers: Mapping[str, str] = field(default_factory=dict)
+    work_dir: Path  # everything the engine writes goes here
+    name: str  # the output's base name: the AVID
+    threads: int = 8
+    retries: int = 3
+    ffmpeg: str = "ffmpeg"
+    duration_s: float | None = None  # the playlist's total, for engines that report time, not segments
+
+    @property
+    def output(self) -> Path:
+        return self.work_dir / f"{self.name}.mp4"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress:
+    percent: float | None = None
+    done_segments: int | None = None
+    total_segments: int | None = None
+    downloaded_bytes: int | None = None
+    total_bytes: int | None = None
+    speed_bps: float | None = None
+    eta_s: float | None = None
+    outcome: Outcome | None = None  # the engine's own final word, when it has one
+    message: str = ""
+
+
+class Parser(Protocol):
+    def feed(self, chunk: bytes) -> list[Progress]: ...
+
+
+class Engine(Protocol):
+    NAME: ClassVar[str]
+
+    def argv(self, job: Job) -> list[str]: ...
+
+    def parser(self, job: Job) -> Parser: ...
+
+
+class ChunkLines:
+    """Split raw output into lines on ``\\r`` as well as ``\\n``, keeping a partial last line for the
+    next chunk (progress bars redraw with ``\\r`` only, which ``readline()`` would buffer forever)."""
+
+    MAX_TAIL = 64 * 1024
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> list[str]:
+        parts = re.split(rb"[\r\n]", self._tail + chunk)
+        self._tail = parts.pop()[-self.MAX_TAIL :]
+        return [part.decode("utf-8", errors="replace").strip() for part in parts if part.strip()]
+
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def size_to_bytes(number: str, unit: str) -> int:
+    """``"320.00", "MB"`` -> bytes (binary units, as the tools print them)."""
+    return int(float(number) * _UNITS[unit.upper().rstrip("IB").rstrip("B")])
+
+
+def clock_to_seconds(clock: str) -> float:
+    hours, minutes, seconds = clock.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)

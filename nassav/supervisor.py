@@ -1,0 +1,280 @@
+"""The download supervisor: the task table (mirrored to SQLite), a FIFO queue, one engine at a time,
+progress, cancel, and recovery after a restart.
+
+One consumer loop takes task ids in order; each task takes the global download lock, then runs
+attempts until one succeeds or the retries are spent. Shutdown stops the running engine and leaves
+its task pending, so the next start re-queues it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+from nassav.attempt import Attempt, FinalFailure, clean_work_dir
+from nassav.config import Settings
+from nassav.engines import EngineUnavailable
+from nassav.engines.base import Progress
+from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
+from nassav.events import TaskEvents
+from nassav.http import HttpClient
+from nassav.library import Library
+from nassav.lock import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
+from nassav.store import Store
+from nassav.tasks import Task
+
+log = logging.getLogger(__name__)
+
+SAVE_PROGRESS_EVERY_S = 2.0
+MAX_ATTEMPTS_CAP = 5
+
+
+class Supervisor:
+    def __init__(
+        self, *, settings: Settings, store: Store, library: Library, http: HttpClient, redis: aioredis.Redis | None
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._library = library
+        self._http = http
+        self._lock = DownloadLock(
+            redis,
+            prefix=settings.redis.key_prefix,
+            ttl_s=settings.redis.lock_ttl_seconds,
+            wait_s=settings.redis.lock_wait_seconds,
+        )
+        self._claims = TaskClaims(redis, prefix=settings.redis.key_prefix, ttl_s=settings.redis.lock_ttl_seconds)
+        self._submit_locks = KeyedLocks()
+        self._tasks: dict[str, Task] = {}
+        self._live_by_avid: dict[str, Task] = {}
+        self._queue: deque[str] = deque()
+        self._wakeup = asyncio.Event()
+        self._current: tuple[Task, Attempt, asyncio.Task[object]] | None = None
+        self._closing = False
+        self._background: list[asyncio.Task[None]] = []
+        self._saved_at: dict[str, float] = {}
+        self.events = TaskEvents()
+
+    # --- lifetime ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the history; re-queue what was pending or running when the service last stopped."""
+        for task in reversed(await self._store.load_tasks()):
+            self._tasks[task.id] = task
+        for task in sorted((t for t in self._tasks.values() if t.live), key=lambda t: t.created_at):
+            if task.status == "running":
+                log.info("%s: download interrupted by a restart; queued again", task.avid)
+            task.status, task.started_at = "pending", None
+            task.reset_progress()
+            clean_work_dir(self._work_dir(task))
+            if not await self._claims.claim(task.avid, task.id):
+                log.warning("%s: another instance took this download while we were down", task.avid)
+                await self._finish(task, "cancelled", "另一个实例已接管该任务")
+                continue
+            self._live_by_avid[task.avid] = task
+            self._queue.append(task.id)
+            await self._store.save_task(task)
+        self._wakeup.set()
+        self._background = [
+            asyncio.create_task(self._consume(), name="nassav-downloads"),
+            asyncio.create_task(self._keep_claims(), name="nassav-claims"),
+        ]
+
+    async def close(self) -> None:
+        """Stop the running engine (its task stays pending, to run again at the next start)."""
+        self._closing = True
+        current = self._current
+        if current is not None:
+            current[1].cancel()
+            current[2].cancel()
+        for background in self._background:
+            background.cancel()
+        for waited in [*self._background, *([current[2]] if current else [])]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await waited
+        self.events.close()
+
+    # --- the API -----------------------------------------------------------------------------
+
+    async def submit(self, avid: str) -> Task:
+        if self._library.read_info(avid) is None:
+            raise NotFound(f"{avid} 的元数据不存在，请先调用 /api/resource/new 添加资源")
+        size = self._library.video_size(avid)
+        if size is not None:
+            raise Conflict("视频已下载", data={"avid": avid, "task_id": None, "status": "completed", "file_size": size})
+        async with self._submit_locks.hold(avid):
+            task = Task(avid=avid)
+            if avid in self._live_by_avid or not await self._claims.claim(avid, task.id):
+                raise Conflict("下载任务已存在")
+            self._tasks[task.id] = task
+            self._live_by_avid[avid] = task
+            await self._store.save_task(task)
+        self._queue.append(task.id)
+        self._wakeup.set()
+        self.events.publish(task)
+        log.info("%s: download queued as task %s", avid, task.id)
+        return task
+
+    def tasks(self) -> list[Task]:
+        """Live tasks first (in queue order), then the finished ones, newest first."""
+        live = sorted((t for t in self._tasks.values() if t.live), key=lambda t: t.created_at)
+        done = sorted((t for t in self._tasks.values() if not t.live), key=lambda t: -(t.finished_at or 0))
+        return live + done
+
+    def task(self, task_id: str) -> Task:
+        task = self._tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        return task
+
+    async def cancel(self, task_id: str) -> Task:
+        task = self.task(task_id)
+        if not task.live:
+            raise Conflict(f"任务 {task_id} 已结束（{task.status}），无法取消", data=task.to_dict())
+        await self._cancel(task)
+        return task
+
+    async def cancel_avid(self, avid: str) -> None:
+        """Cancel the live task of ``avid``, if any (before its files are deleted)."""
+        task = self._live_by_avid.get(avid)
+        if task is not None:
+            await self._cancel(task)
+
+    async def _cancel(self, task: Task) -> None:
+        task.status = "cancelled"  # first: the worker then knows the engine's end is no failure
+        current = self._current
+        if current is not None and current[0] is task:
+            _, attempt, runner = current
+            attempt.cancel()
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.shield(runner)  # when this returns, the engine's process group is gone
+            clean_work_dir(self._work_dir(task))
+        await self._finish(task, "cancelled", "已取消")
+
+    # --- the worker --------------------------------------------------------------------------
+
+    async def _consume(self) -> None:
+        while not self._closing:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue and not self._closing:
+                task = self._tasks.get(self._queue.popleft())
+                if task is not None and task.status == "pending":
+                    await self._download(task)
+
+    async def _download(self, task: Task) -> None:
+        try:
+            async with self._lock.hold():
+                if task.status != "pending":  # cancelled while waiting for the lock
+                    return
+                await self._attempts(task)
+        except LockTimeout as exc:
+            await self._finish(task, "failed", exc.message)
+
+    async def _attempts(self, task: Task) -> None:
+        max_attempts = 1 + min(self._settings.download.retries, MAX_ATTEMPTS_CAP - 1)
+        task.status, task.started_at, task.error = "running", time.time(), ""
+        await self._save(task, force=True)
+        while not self._closing and task.status == "running":
+            task.attempts += 1
+            task.reset_progress()
+            error = await self._one_attempt(task)
+            if error is None or task.status != "running":
+                return
+            if isinstance(error, FinalFailure | EngineUnavailable) or task.attempts >= max_attempts:
+                await self._finish(task, "failed", error)
+                return
+            log.warning("%s: attempt %d failed (%s); trying again", task.avid, task.attempts, error)
+
+    async def _one_attempt(self, task: Task) -> str | FinalFailure | EngineUnavailable | None:
+        """Run one attempt; None on success (the task is then finished), else what went wrong."""
+        info = self._library.read_info(task.avid)
+        if info is None or not info.m3u8:
+            return FinalFailure(f"{task.avid} 的元数据不存在或没有 m3u8 链接")
+        work_dir = self._work_dir(task)
+        attempt = Attempt(
+            avid=task.avid,
+            stream_url=info.m3u8,
+            stream_headers=dict(info.extra.get("stream_headers") or {}),
+            work_dir=work_dir,
+            settings=self._settings.download,
+            http=self._http,
+            on_progress=lambda record: self._progress(task, record),
+        )
+        runner = asyncio.create_task(attempt.run(), name=f"nassav-attempt-{task.id}")
+        self._current = (task, attempt, runner)
+        try:
+            output = await asyncio.shield(runner)
+            task.engine = attempt.engine_name
+            size = self._library.install_video(task.avid, output)
+        except (FinalFailure, EngineUnavailable) as exc:
+            return exc
+        except (DownloadFailed, UpstreamError) as exc:
+            return exc.message
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():  # the service is stopping: run again next time
+                task.status = "pending"
+                await asyncio.shield(self._store.save_task(task))
+                raise
+            return "已取消"
+        except Cancelled:
+            return "已取消"
+        finally:
+            task.engine = attempt.engine_name or task.engine
+            self._current = None
+            clean_work_dir(work_dir)
+        task.file_size = size
+        task.percent = 100.0
+        await self._finish(task, "completed", "")
+        return None
+
+    def _progress(self, task: Task, record: Progress) -> None:
+        if task.status != "running":
+            return
+        task.apply(record)
+        self.events.publish(task)
+        if time.monotonic() - self._saved_at.get(task.id, 0) >= SAVE_PROGRESS_EVERY_S:
+            self._saved_at[task.id] = time.monotonic()
+            self._background_save(task)
+
+    def _background_save(self, task: Task) -> None:
+        # Progress is saved from a synchronous callback: hand the write to the loop, owned by the
+        # worker (a failed progress write only costs an out-of-date percentage after a crash).
+        def report(done: asyncio.Future[None]) -> None:
+            if not done.cancelled() and done.exception() is not None:
+                log.warning("could not save progress of %s: %s", task.id, done.exception())
+
+        asyncio.ensure_future(self._store.save_task(task)).add_done_callback(report)
+
+    async def _finish(self, task: Task, status: str, error: object) -> None:
+        task.status = status  # type: ignore[assignment]
+        task.error = str(error)
+        task.finished_at = time.time()
+        task.speed_bps = task.eta_s = None
+        self._live_by_avid.pop(task.avid, None)
+        await asyncio.shield(self._save(task, force=True))  # the final bookkeeping must land
+        await self._claims.release(task.avid, task.id)
+        self.events.publish(task)
+        log.info("%s: task %s %s%s", task.avid, task.id, status, f": {task.error}" if task.error else "")
+
+    async def _save(self, task: Task, *, force: bool) -> None:
+        self._saved_at[task.id] = time.monotonic()
+        await self._store.save_task(task)
+        if force:
+            self.events.publish(task)
+
+    async def _keep_claims(self) -> None:
+        while True:
+            await asyncio.sleep(self._claims.refresh_interval_s)
+            await self._claims.refresh([(t.avid, t.id) for t in self._live_by_avid.values()])
+
+    def _work_dir(self, task: Task) -> Path:
+        return self._settings.paths.tmp_dir / task.id
