@@ -130,3 +130,6 @@ def test_avid_in_ignores_case_and_separators() -> None:
     assert avid_in("Watch ssis469 now", "SSIS-469")
     assert avid_in("fc2-ppv-1234567 title", "FC2-PPV-1234567")
     assert not avid_in("SSIS-470", "SSIS-469")
+    assert not avid_in("SSIS-4690 another", "SSIS-469")  # a longer code is another video
+    assert not avid_in("XSSIS-469", "SSIS-469")
+    assert avid_in("/video/ssis-469-uncensored-leak", "SSIS-469")

@@ -12,7 +12,7 @@ import pytest
 from nassav.config import HttpSettings, SourceSettings
 from nassav.errors import ExtractFailed
 from nassav.http import HttpClient
-from nassav.sources.avtoday import AvtodaySource, _first_video_link
+from nassav.sources.avtoday import AvtodaySource
 from nassav.sources.base import Page
 from tests.fakeweb.catalogue import MISSING_AVID
 from tests.fakeweb.sites import avtoday
@@ -58,17 +58,21 @@ SEARCH_PAGE = """<html><body><header><ul class="hot">
 
 def test_first_video_link_skips_header_links_and_non_video_links() -> None:
     page = Page("https://avtoday.io/search/?keyword=pred-388", SEARCH_PAGE)
-    assert _first_video_link(page, "PRED-388") == "https://avtoday.io/video/pred388-hd"
+    link = page.link_naming("PRED-388", "/video/")
+    assert link is not None
+    assert link.url == "https://avtoday.io/video/pred388-hd"
 
 
 def test_first_video_link_matches_the_link_text_too() -> None:
     page = Page("https://avtoday.io/search?keyword=ssis-469", '<a href="/video/9f3k">SSIS-469 标题</a>')
-    assert _first_video_link(page, "SSIS-469") == "https://avtoday.io/video/9f3k"
+    link = page.link_naming("SSIS-469", "/video/")
+    assert link is not None
+    assert link.url == "https://avtoday.io/video/9f3k"
 
 
 def test_no_video_link_naming_the_avid() -> None:
     page = Page("https://avtoday.io/search?keyword=abp-999", SEARCH_PAGE)
-    assert _first_video_link(page, "ABP-999") is None
+    assert page.link_naming("ABP-999", "/video/") is None
 
 
 @pytest.fixture

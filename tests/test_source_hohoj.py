@@ -14,7 +14,7 @@ from nassav.config import HttpSettings, SourceSettings
 from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
 from nassav.sources.base import Page
-from nassav.sources.hohoj import HohojSource, pick_result, player_referer
+from nassav.sources.hohoj import HohojSource, player_referer
 from tests.fakeweb.catalogue import VIDEOS
 from tests.fakeweb.sites import hohoj as site
 from tests.helpers import read_envelope
@@ -37,13 +37,21 @@ FUZZY_SEARCH = """<html><head><title>搜索 STARS-001 - HOHOJ</title></head><bod
 </div><aside><a href="/video?id=5120">MIDV-018 便利店的午后</a></aside></body></html>"""
 
 
+def pick_result(page: Page, avid: str) -> tuple[str, str] | None:
+    link = page.link_naming(avid, "video?id=")
+    return None if link is None else (link.url, link.thumbnail)
+
+
+RESULT = ("https://hohoj.tv/video?id=1234", "https://hohoj.tv/thumb/1234.jpg")
+
+
 def test_an_unrelated_first_result_is_passed_over_for_the_one_naming_the_avid() -> None:
-    assert pick_result(Page(SEARCH_URL, FUZZY_SEARCH), "STARS-001") == ("1234", "https://hohoj.tv/thumb/1234.jpg")
+    assert pick_result(Page(SEARCH_URL, FUZZY_SEARCH), "STARS-001") == RESULT
 
 
 def test_the_title_link_alone_names_a_result() -> None:
     text = FUZZY_SEARCH.replace('alt="STARS-001 初次"', 'alt=""')
-    assert pick_result(Page(SEARCH_URL, text), "stars-001") == ("1234", "https://hohoj.tv/thumb/1234.jpg")
+    assert pick_result(Page(SEARCH_URL, text), "stars-001") == RESULT
 
 
 def test_only_fuzzy_results_are_no_result_even_where_the_page_echoes_the_query() -> None:

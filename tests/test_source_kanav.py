@@ -12,7 +12,7 @@ from nassav.config import HttpSettings, SourceSettings
 from nassav.errors import NotOnSource
 from nassav.http import HttpClient
 from nassav.sources.base import Page, script_json
-from nassav.sources.kanav import KanavSource, pick_result, player_stream
+from nassav.sources.kanav import KanavSource, player_stream
 from tests.fakeweb.catalogue import VIDEOS
 from tests.fakeweb.sites import kanav as site
 from tests.fakeweb.sites.kanav import js_escape
@@ -94,7 +94,9 @@ SEARCH = """<html><head><title>“SSIS-469”搜索结果 - KanAV 看AV</title><
 
 
 def test_the_hot_list_before_the_results_is_passed_over_and_the_thumbnail_found() -> None:
-    assert pick_result(Page(SEARCH_URL, SEARCH), "SSIS-469") == (
+    link = Page(SEARCH_URL, SEARCH).link_naming("SSIS-469", "/vod/play/")
+    assert link is not None
+    assert (link.url, link.thumbnail) == (
         "https://kanav.info/index.php/vod/play/id/61234/sid/1/nid/1.html",
         "https://kanav.info/upload/vod/20220719-1/61234.jpg",
     )
@@ -102,7 +104,7 @@ def test_the_hot_list_before_the_results_is_passed_over_and_the_thumbnail_found(
 
 def test_no_result_naming_the_avid_is_none_even_where_the_page_echoes_the_query() -> None:
     empty = SEARCH.split('<div class="post-list">')[0] + "<p>抱歉，没有找到相关视频</p></div></body></html>"
-    assert pick_result(Page(SEARCH_URL, empty), "SSIS-469") is None
+    assert Page(SEARCH_URL, empty).link_naming("SSIS-469", "/vod/play/") is None
 
 
 def _source() -> KanavSource:

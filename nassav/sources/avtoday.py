@@ -4,10 +4,10 @@ inline script names the stream (``var m3u8_url = '...'``) and the cover (``var c
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from nassav.errors import NotOnSource
-from nassav.sources.base import Hit, Page, Source, avid_in, strip_avid
+from nassav.sources.base import Hit, Page, Source, strip_avid
 
 _M3U8_URL = re.compile(r"""\bm3u8_url\s*=\s*['"](?P<url>[^'"]+?\.m3u8[^'"]*)['"]""")
 _COVER = re.compile(r"""\bvar\s+cover\s*=\s*['"](?P<url>[^'"]+)['"]""")
@@ -38,22 +38,13 @@ class AvtodaySource(Source):
         except NotOnSource:
             pass
         results = await self.fetch(f"/search?keyword={quote(avid.lower())}")
-        link = _first_video_link(results, avid)
+        link = results.link_naming(avid, "/video/")
         if link is None:
             raise NotOnSource(f"{self.NAME}: {avid} is not at /video/{avid} and the search finds no video of it")
-        return await self.fetch(link, referer=results.url)
+        return await self.fetch(link.url, referer=results.url)
 
     def _title(self, page: Page, avid: str) -> str:
         title = self.search(_TITLE_LABEL, page.text, "the title (标题)", group="title", default="")
         title = title or page.meta("og:title") or _SITE_SUFFIX.sub("", page.title() or "")
         return strip_avid(title or self.missing("the title"), avid)
 
-
-def _first_video_link(page: Page, avid: str) -> str | None:
-    """The first ``/video/`` link whose href or text names ``avid`` (search pages also list others)."""
-    for anchor in page.doc.xpath("//a[@href]"):
-        href = anchor.get("href")
-        link = page.absolute(href)
-        if "/video/" in urlsplit(link).path and avid_in(f"{href} {anchor.text_content()}", avid):
-            return link
-    return None

@@ -50,6 +50,13 @@ class Hit:
     genres: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Link:
+    url: str  # absolute
+    label: str  # the link's own text, title and alt values: never the text around it (it may echo the query)
+    thumbnail: str = ""  # absolute URL of the first image inside it
+
+
 class Page:
     """A fetched page: its final URL, its text, and lazily its parsed document."""
 
@@ -96,6 +103,34 @@ class Page:
         return [self.absolute(href) for href in self.doc.xpath("//a/@href") if contains in href]
 
 
+    def result_links(self, contains: str) -> list[Link]:
+        """Every ``<a href>`` whose href contains ``contains``, in page order."""
+        found = []
+        for anchor in self.doc.xpath("//a[@href]"):
+            href = anchor.get("href")
+            if contains not in href:
+                continue
+            label = " ".join([href, anchor.text_content(), *anchor.xpath("descendant-or-self::*/@title | .//img/@alt")])
+            # Lazy-loading pages keep the real image in data-* and a placeholder in src.
+            thumbs = [img.get("data-original") or img.get("data-src") or img.get("src") for img in anchor.iter("img")]
+            thumb = next((t for t in thumbs if t), "")
+            found.append(Link(self.absolute(href), " ".join(label.split()), self.absolute(thumb) if thumb else ""))
+        return found
+
+    def link_naming(self, avid: str, contains: str) -> Link | None:
+        """The first link (href containing ``contains``) that names ``avid`` in its href or own label.
+
+        Search pages also list other videos (hot lists, fuzzy matches sorted by popularity), so the
+        first result alone is never trusted. The thumbnail may sit in another link to the same URL.
+        """
+        links = self.result_links(contains)
+        for link in links:
+            if avid_in(link.label, avid):
+                thumbnail = next((other.thumbnail for other in links if other.url == link.url and other.thumbnail), "")
+                return Link(link.url, link.label, thumbnail)
+        return None
+
+
 class Source:
     NAME: ClassVar[str]
 
@@ -111,6 +146,10 @@ class Source:
 
     def url(self, link: str) -> str:
         return urljoin(self.base_url + "/", link)
+
+    def cdn(self, link: str) -> str:
+        """A link on the source's configured stream host (``cdn_url``)."""
+        return urljoin(self.cdn_url.rstrip("/") + "/", link)
 
     async def fetch(self, link: str, *, referer: str | None = None) -> Page:
         """GET a page of this site (a link relative to the base URL, or absolute) with its cookie."""
@@ -239,9 +278,11 @@ def percent_decoded(value: str) -> str:
 
 
 def avid_in(text: str, avid: str) -> bool:
-    """Whether ``text`` names ``avid`` (case and separators ignored): guards against wrong first hits."""
-    squash = re.compile(r"[^0-9a-z]")
-    return squash.sub("", avid.lower()) in squash.sub("", text.lower())
+    """Whether ``text`` names ``avid``: case and separators ignored (``ssis469``, ``SSIS_469``), but not
+    a longer code that contains it (SSIS-4690, XSSIS-469)."""
+    parts = (re.escape(part) for part in re.split(r"[-_]", avid))
+    pattern = r"(?<![A-Za-z0-9])" + r"[-_\s]*".join(parts) + r"(?![0-9])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def strip_avid(title: str, avid: str) -> str:

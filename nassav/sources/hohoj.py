@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 from nassav.errors import NotOnSource
-from nassav.sources.base import Hit, Page, Source, avid_in, strip_avid
+from nassav.sources.base import Hit, Page, Source, strip_avid
 
 _VIDEO_ID = re.compile(r"[?&]id=(\d+)")
 _VIDEO_SRC = re.compile(r"""\bvideoSrc\s*=\s*['"](?P<url>[^'"]+?\.m3u8[^'"]*)['"]""")
@@ -19,19 +19,19 @@ class HohojSource(Source):
 
     async def find(self, avid: str) -> Hit:
         results = await self.fetch(f"/search?{urlencode({'text': avid})}")
-        found = pick_result(results, avid)
-        if found is None:
+        found = results.link_naming(avid, "video?id=")
+        video_id = _VIDEO_ID.search(found.url) if found else None
+        if found is None or video_id is None:
             raise NotOnSource(f"{self.NAME}: no search result names {avid}")
-        video_id, card_cover = found
-        video = await self.fetch(results.absolute(f"/video?id={video_id}"))
-        embed = await self.fetch(self._embed_link(video, video_id), referer=video.url)
+        video = await self.fetch(results.absolute(f"/video?id={video_id.group(1)}"))
+        embed = await self.fetch(self._embed_link(video, video_id.group(1)), referer=video.url)
         stream = self._stream(embed)
         return self.hit(
             avid,
             video,
             title=self._title(video, avid),
             stream_url=stream,
-            cover_url=video.meta_url("og:image") or card_cover,
+            cover_url=video.meta_url("og:image") or found.thumbnail,
             stream_headers={"Referer": player_referer(embed.url, stream)},
         )
 
@@ -59,21 +59,6 @@ class HohojSource(Source):
         return self.missing("the title")
 
 
-def pick_result(results: Page, avid: str) -> tuple[str, str] | None:
-    """(video id, thumbnail URL) of the first search result that names ``avid``; None when none does.
-
-    The site's search is fuzzy and sorted by popularity: for STARS-001 it may list 020624-001 and
-    IKUNA-001 first, or only those, so the first result alone is not trusted.
-    """
-    links = _result_links(results, "video?id=")
-    for link, label, _ in links:
-        match = _VIDEO_ID.search(link)
-        if match and avid_in(label, avid):
-            thumbs = [thumb for other, _, found in links if other == link for thumb in found]
-            return match.group(1), results.absolute(thumbs[0]) if thumbs else ""
-    return None
-
-
 def player_referer(document_url: str, stream_url: str) -> str:
     """The Referer the site's own player sends for the stream.
 
@@ -87,14 +72,3 @@ def player_referer(document_url: str, stream_url: str) -> str:
         return document._replace(fragment="").geturl()
     return f"{document.scheme}://{document.netloc}/"
 
-
-def _result_links(page: Page, contains: str) -> list[tuple[str, str, list[str]]]:
-    """(link, label, thumbnails) of each ``<a href>`` containing ``contains``, in page order. The label
-    is the link's own text, title and alt values, never the text around it (which may echo the query)."""
-    found = []
-    for anchor in page.doc.xpath("//a[@href]"):
-        if contains in anchor.get("href"):
-            label = " ".join([anchor.text_content(), *anchor.xpath("descendant-or-self::*/@title | .//img/@alt")])
-            thumbs = anchor.xpath(".//img/@data-src | .//img/@src")
-            found.append((page.absolute(anchor.get("href")), label, [str(thumb) for thumb in thumbs]))
-    return found

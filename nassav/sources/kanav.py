@@ -12,7 +12,6 @@ from nassav.sources.base import (
     Hit,
     Page,
     Source,
-    avid_in,
     decode_base64_text,
     percent_decoded,
     script_json,
@@ -29,11 +28,10 @@ class KanavSource(Source):
     async def find(self, avid: str) -> Hit:
         query = urlencode({"wd": avid, "by": "time_add"})
         results = await self.fetch(f"/index.php/vod/search.html?{query}")
-        found = pick_result(results, avid)
+        found = results.link_naming(avid, "/vod/play/")
         if found is None:
             raise NotOnSource(f"{self.NAME}: no search result names {avid}")
-        play_url, card_cover = found
-        page = await self.fetch(play_url)
+        page = await self.fetch(found.url)
         player = script_json(page, variable="player_aaaa")
         if not isinstance(player, dict):
             return self.missing("the player JSON (var player_aaaa)")
@@ -45,7 +43,7 @@ class KanavSource(Source):
             page,
             title=self._title(page, player, avid),
             stream_url=page.absolute(stream),
-            cover_url=page.meta_url("og:image") or card_cover,
+            cover_url=page.meta_url("og:image") or found.thumbnail,
         )
 
     def _title(self, page: Page, player: dict[str, Any], avid: str) -> str:
@@ -58,21 +56,6 @@ class KanavSource(Source):
             if title:
                 return strip_avid(title, avid)
         return self.missing("the title")
-
-
-def pick_result(results: Page, avid: str) -> tuple[str, str] | None:
-    """(play page URL, thumbnail URL) of the first search result that names ``avid``; None when none
-    does. The page also links to other videos' play pages (hot lists), so the first link is not trusted."""
-    links = []
-    for anchor in results.doc.xpath('//a[contains(@href, "/vod/play/")]'):
-        label = " ".join([anchor.text_content(), *anchor.xpath("descendant-or-self::*/@title | .//img/@alt")])
-        thumbs = anchor.xpath(".//img/@data-original | .//img/@data-src")
-        links.append((results.absolute(anchor.get("href")), label, [str(thumb) for thumb in thumbs]))
-    for link, label, _ in links:
-        if avid_in(label, avid):
-            thumbs = [thumb for other, _, found in links if other == link for thumb in found]
-            return link, results.absolute(thumbs[0]) if thumbs else ""
-    return None
 
 
 def player_stream(player: dict[str, Any]) -> str | None:

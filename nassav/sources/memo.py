@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 from nassav.errors import NotOnSource
 from nassav.sources.base import Hit, Page, Source, percent_decoded, strip_avid
@@ -38,7 +38,7 @@ class MemoSource(Source):
             avid,
             page,
             title=title,
-            stream_url=stream or urljoin(self.cdn_url.rstrip("/") + "/", f"stream/{quote(avid)}/master.m3u8"),
+            stream_url=stream or self.cdn(f"stream/{quote(avid)}/master.m3u8"),
             cover_url=page.meta_url("og:image"),
             release_date=_release_date(page),
         )

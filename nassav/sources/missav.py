@@ -10,7 +10,6 @@ name it, the uuid is read from the packed word list: the run of hex words right 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from nassav.sources.base import Hit, Page, Source, packed_words, strip_avid, unpack_packed
 
@@ -44,7 +43,7 @@ class MissAVSource(Source):
             avid,
             page,
             title=self._title(page, avid),
-            stream_url=urljoin(self.cdn_url.rstrip("/") + "/", f"{uuid}/playlist.m3u8"),
+            stream_url=self.cdn(f"{uuid}/playlist.m3u8"),
             cover_url=page.meta_url("og:image"),
             release_date=_release_date(page),
             duration=_duration(page),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from nassav.errors import NotOnSource
-from nassav.sources.base import Hit, Page, Source, avid_in, script_json, strip_avid
+from nassav.sources.base import Hit, Page, Source, script_json, strip_avid
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2}:")  # "zh:巨乳", "jp:巨乳", "en:Big Tits"
@@ -67,11 +67,9 @@ class NetflavSource(Source):
     async def _search(self, avid: str) -> str:
         """The first video link of the search whose href or text names the AVID."""
         results = await self.fetch(f"/search?keyword={quote(avid)}")
-        for anchor in results.doc.xpath("//a[@href]"):
-            href = anchor.get("href")
-            link = results.absolute(href)
-            if urlsplit(link).path.rstrip("/").endswith("/video") and avid_in(f"{href} {anchor.text_content()}", avid):
-                return link
+        link = results.link_naming(avid, "video?id=")
+        if link is not None:
+            return link.url
         raise NotOnSource(f"{self.NAME}: {avid} is not at /video?id={avid} and the search finds no video of it")
 
     def _title(self, page: Page, video: dict[str, Any], avid: str) -> str:
