@@ -6,6 +6,7 @@ and a file without any chance of leaving the resource directory.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -45,9 +46,16 @@ def normalize_avid(raw: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65536)
 def is_avid(name: str) -> bool:
     """True when ``name`` is already a canonical AVID (used to recognise library folders)."""
     try:
         return normalize_avid(name) == name
     except InvalidAvid:
         return False
+
+
+def is_safe_name(name: str) -> bool:
+    """The property the filesystem relies on, checked cheaply: only A-Z, 0-9, ``-`` and ``_``, in the
+    shape of an AVID. Every canonical AVID has it; nothing with it can leave a folder."""
+    return len(name) <= MAX_AVID_CHARS and _VALID.fullmatch(name) is not None

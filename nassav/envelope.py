@@ -46,8 +46,16 @@ def fail(code: int, message: str, data: Any = None) -> web.Response:
 
 
 def envelope(code: int, message: str, data: Any) -> web.Response:
-    body = dumps({"code": code, "message": message, "data": data})
-    return web.Response(status=code, text=body, content_type="application/json")
+    return raw_envelope(envelope_body(code, message, data), code)
+
+
+def envelope_body(code: int, message: str, data: Any) -> bytes:
+    return dumps({"code": code, "message": message, "data": data}).encode()
+
+
+def raw_envelope(body: bytes, code: int = 200) -> web.Response:
+    """An envelope serialized beforehand (see Resources.summaries_body)."""
+    return web.Response(status=code, body=body, content_type="application/json", charset="utf-8")
 
 
 def status_of(error: errors.NassavError) -> int:

@@ -12,7 +12,6 @@ from nassav.errors import UpstreamError
 from nassav.http import HttpClient
 
 MAX_PLAYLIST_BYTES = 4 * 1024 * 1024
-MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 TS_SYNC = 0x47
 _IMAGE_MAGIC = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP"}
 
@@ -75,8 +74,8 @@ async def inspect_stream(http: HttpClient, url: str, headers: Mapping[str, str])
     media = parse_media_playlist(response.text, response.url)
     disguise = None
     if not media.encrypted:  # encrypted bytes say nothing until decrypted
-        peek = {**headers, "Range": "bytes=0-4095"}
-        first = await http.get(media.segments[0], headers=peek, max_bytes=MAX_SEGMENT_BYTES)
+        ranged = {**headers, "Range": "bytes=0-4095"}  # origins that ignore Range are cut off after 4 KiB
+        first = await http.get(media.segments[0], headers=ranged, max_bytes=4096, peek=True)
         disguise = disguise_of(first.content[:4096])
     return StreamPlan(media=media, disguise=disguise)
 

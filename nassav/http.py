@@ -63,10 +63,12 @@ class HttpClient:
         referer: str | None = None,
         headers: Mapping[str, str] | None = None,
         max_bytes: int = MAX_PAGE_BYTES,
+        peek: bool = False,
     ) -> Response:
         """GET ``url``; 404 is NotOnSource, a challenge is Blocked, other failures UpstreamError.
 
-        ``source`` names whose cookie to send (looked up now, so a new cookie applies at once).
+        ``source`` names whose cookie to send (looked up now, so a new cookie applies at once). A body
+        over ``max_bytes`` is an error, unless ``peek``: then only its first ``max_bytes`` are read.
         """
         request_headers = {"Accept-Language": ACCEPT_LANGUAGE, **(headers or {})}
         if referer:
@@ -76,7 +78,7 @@ class HttpClient:
             request_headers["Cookie"] = cookie
         for attempt, backoff_s in enumerate((*RETRY_BACKOFF_S[: self._settings.retries], None)):
             try:
-                return _judge(await self._fetch(url, request_headers, max_bytes), source)
+                return _judge(await self._fetch(url, request_headers, max_bytes, peek), source)
             except _Transient as exc:
                 if backoff_s is None:
                     raise UpstreamError(exc.message) from None
@@ -84,7 +86,7 @@ class HttpClient:
                 await asyncio.sleep(backoff_s)
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    async def _fetch(self, url: str, headers: Mapping[str, str], max_bytes: int) -> Response:
+    async def _fetch(self, url: str, headers: Mapping[str, str], max_bytes: int, peek: bool) -> Response:
         try:
             response = await self._session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
         except RequestException as exc:
@@ -94,14 +96,17 @@ class HttpClient:
             received = 0
             async for chunk in response.aiter_content():
                 received += len(chunk)
+                chunks.append(chunk)
+                if received >= max_bytes and peek:
+                    break  # seen enough; closing the response drops the rest
                 if received > max_bytes:
                     raise UpstreamError(f"{_host(url)} sent more than {max_bytes} bytes")
-                chunks.append(chunk)
         except RequestException as exc:
             raise _Transient(f"{_host(url)} broke off: {_curl_reason(exc)}") from None
         finally:
             await response.aclose()
-        return Response(str(response.url), response.status_code, dict(response.headers), b"".join(chunks))
+        body = b"".join(chunks)
+        return Response(str(response.url), response.status_code, dict(response.headers), body[:max_bytes])
 
 
 class _Transient(UpstreamError):

@@ -16,12 +16,13 @@ import os
 import secrets
 import shutil
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nassav.avid import is_avid
+from nassav.avid import is_avid, is_safe_name
 from nassav.errors import InvalidAvid, NotFound
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 # A directory modified this close to the moment we looked at it may change again within the same
 # timestamp tick; such a look is not trusted and is repeated next time (git's "racy" rule).
 RACY_WINDOW_NS = 2_000_000_000
+INFO_CACHE_SIZE = 2048  # metadata kept in memory for the metadata endpoint
 TEXT_FIELDS = ("title", "m3u8", "source", "release_date", "duration", "director", "studio", "label", "series")
 LIST_FIELDS = ("genres", "actors")
 
@@ -98,13 +100,19 @@ class Library:
         self._root_looked_at_ns = 0
         self._swept_at_ns = 0
         self._sorted: list[Entry] | None = None
+        self._root_path = str(root)
+        self._infos: OrderedDict[str, tuple[tuple[int, int, int], ResourceInfo | None]] = OrderedDict()
+        self.version = 0  # bumped on every change of the index: a key for caches of the listing
 
     # --- paths -------------------------------------------------------------------------------
 
     def folder(self, avid: str) -> Path:
-        if not is_avid(avid):  # defence in depth: callers pass normalized AVIDs already
+        return Path(self._folder_path(avid))
+
+    def _folder_path(self, avid: str) -> str:
+        if not is_safe_name(avid):  # defence in depth: callers pass normalized AVIDs already
             raise InvalidAvid(f"视频编号 {avid!r} 无效")
-        return self.root / avid
+        return os.path.join(self._root_path, avid)
 
     def file(self, avid: str, ext: str) -> Path:
         return self.folder(avid) / f"{avid}.{ext}"
@@ -112,15 +120,26 @@ class Library:
     # --- reads -------------------------------------------------------------------------------
 
     def read_info(self, avid: str) -> ResourceInfo | None:
-        """The resource's metadata, or None when it has none (or only a corrupt file)."""
-        path = self.file(avid, "json")
+        """The resource's metadata, or None when it has none (or only a corrupt file).
+
+        Recently read ones are kept while their file is unchanged (same inode, mtime and size: our
+        writes replace the file, so a new version always has a new inode)."""
+        path = os.path.join(self._folder_path(avid), f"{avid}.json")
         try:
-            return ResourceInfo.from_json(avid, json.loads(path.read_bytes()))
+            stat = os.stat(path)
         except FileNotFoundError:
+            self._infos.pop(avid, None)
             return None
-        except (OSError, ValueError) as exc:
-            log.warning("skipping %s: unreadable metadata (%s)", path, exc)
-            return None
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = self._infos.get(avid)
+        if cached is not None and cached[0] == key:
+            self._infos.move_to_end(avid)
+            return cached[1]
+        info = _load_info(avid, path)
+        self._infos[avid] = (key, info)
+        if len(self._infos) > INFO_CACHE_SIZE:
+            self._infos.popitem(last=False)
+        return info
 
     def require_info(self, avid: str) -> ResourceInfo:
         info = self.read_info(avid)
@@ -129,7 +148,7 @@ class Library:
         return info
 
     def video_size(self, avid: str) -> int | None:
-        return _file_size(self.file(avid, "mp4"))
+        return _file_size(os.path.join(self._folder_path(avid), f"{avid}.mp4"))
 
     def cover_file(self, avid: str) -> Path | None:
         path = self.file(avid, "jpg")
@@ -214,10 +233,13 @@ class Library:
             root_mtime_ns = self.root.stat().st_mtime_ns
         except FileNotFoundError:
             root_mtime_ns = -2
-        if root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns):
+        rescanned = root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns)
+        if rescanned:
             self._rescan_root(now_ns)
             self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
-        if now_ns - self._swept_at_ns >= self._sweep_interval_ns:
+        if not self._swept_at_ns:  # the first scan read every folder just now
+            self._swept_at_ns = now_ns
+        elif now_ns - self._swept_at_ns >= self._sweep_interval_ns:
             self._sweep(now_ns)
             self._swept_at_ns = now_ns
         else:
@@ -237,8 +259,10 @@ class Library:
 
     def _sweep(self, now_ns: int) -> None:
         for avid, folder in list(self._folders.items()):
+            if folder.looked_at_ns == now_ns:
+                continue  # read in this very refresh
             try:
-                mtime_ns = self.folder(avid).stat().st_mtime_ns
+                mtime_ns = os.stat(self._folder_path(avid)).st_mtime_ns
             except FileNotFoundError:
                 self._forget(avid)
                 continue
@@ -246,15 +270,16 @@ class Library:
                 self._reload(avid, now_ns)
 
     def _reload(self, avid: str, now_ns: int | None = None) -> None:
+        folder_path = self._folder_path(avid)
         try:
-            mtime_ns = self.folder(avid).stat().st_mtime_ns
+            mtime_ns = os.stat(folder_path).st_mtime_ns
         except FileNotFoundError:
             self._forget(avid)
             return
-        info = self.read_info(avid)
+        info = _load_info(avid, os.path.join(folder_path, f"{avid}.json"))
         entry = None
         if info is not None:
-            has_video = bool(self.video_size(avid))
+            has_video = bool(_file_size(os.path.join(folder_path, f"{avid}.mp4")))
             entry = Entry(avid, info.title, info.source, info.release_date, has_video)
         looked_at_ns = now_ns or time.time_ns()
         self._folders[avid] = _Folder(entry, mtime_ns, looked_at_ns)
@@ -262,12 +287,17 @@ class Library:
             self._unsettled.add(avid)
         else:
             self._unsettled.discard(avid)
-        self._sorted = None
+        self._changed()
 
     def _forget(self, avid: str) -> None:
         self._unsettled.discard(avid)
+        self._infos.pop(avid, None)
         if self._folders.pop(avid, None) is not None:
-            self._sorted = None
+            self._changed()
+
+    def _changed(self) -> None:
+        self._sorted = None
+        self.version += 1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -294,13 +324,24 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _load_info(avid: str, path: str) -> ResourceInfo | None:
+    try:
+        with open(path, "rb") as fh:
+            return ResourceInfo.from_json(avid, json.loads(fh.read()))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("skipping %s: unreadable metadata (%s)", path, exc)
+        return None
+
+
 def _racy(mtime_ns: int, looked_at_ns: int) -> bool:
     return looked_at_ns - mtime_ns < RACY_WINDOW_NS
 
 
-def _file_size(path: Path) -> int | None:
+def _file_size(path: str | Path) -> int | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
     return stat.st_size if stat.st_size > 0 else None

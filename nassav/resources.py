@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nassav.envelope import envelope_body
 from nassav.errors import NotFound
-from nassav.library import Library
+from nassav.library import Entry, Library
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +35,50 @@ def image_content_type(head: bytes) -> str | None:
     return None
 
 
+COVER_CACHE_BYTES = 32 * 1024 * 1024
+MAX_CACHED_COVER_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Cover:
+    body: bytes
+    content_type: str
+    mtime: float
+
+
+class ByteBudgetCache:
+    """A least-recently-used cache bounded by the bytes it holds."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self._budget = budget_bytes
+        self._used = 0
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        self._items.move_to_end(key)
+        return item[0]
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        if not size or size > self._budget:
+            return  # too large to keep: served, not cached
+        self._items[key] = (value, size)
+        self._used += size
+        while self._used > self._budget:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._used -= dropped
+
+
 class Resources:
     def __init__(self, library: Library, cancel_download: Callable[[str], Awaitable[None]]) -> None:
         self._library = library
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
+        self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
+        self._listing: tuple[int, bytes] | None = None
 
-    def summaries(self) -> list[dict[str, Any]]:
+    def summaries(self, entries: list[Entry] | None = None) -> list[dict[str, Any]]:
         return [
             {
                 "avid": entry.avid,
@@ -45,7 +87,7 @@ class Resources:
                 "release_date": entry.release_date,
                 "has_video": entry.has_video,
             }
-            for entry in self._library.entries()
+            for entry in (self._library.entries() if entries is None else entries)
         ]
 
     def metadata(self, avid: str) -> dict[str, Any]:
@@ -68,21 +110,42 @@ class Resources:
             "file_exists": size is not None,
         }
 
-    def cover(self, avid: str) -> tuple[Path, str]:
-        """The cover's path and its real content type; NotFound when absent or not an image."""
+    def cover(self, avid: str) -> Cover:
+        """The cover's bytes and real content type; NotFound when absent or not an image.
+
+        Covers are small and a library page asks for dozens at once: recent ones are served from
+        memory while their file is unchanged (same inode, mtime and size)."""
         path = self._library.cover_file(avid)
-        content_type = None
-        if path is not None:
-            try:
-                with path.open("rb") as fh:
-                    content_type = image_content_type(fh.read(16))
-            except FileNotFoundError:  # deleted between the lookup and the read
-                path = None
-        if path is not None and content_type is None:
-            log.warning("cover %s is not an image; not serving it", path)
-        if path is None or content_type is None:
+        try:
+            stat = os.stat(path) if path is not None else None
+        except FileNotFoundError:  # deleted between the lookup and the read
+            stat = None
+        if path is None or stat is None:
             raise NotFound(f"封面 {avid} 不存在")
-        return path, content_type
+        key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cover = self._covers.get(key)
+        if cover is None:
+            cover = self._read_cover(avid, path, stat.st_mtime)
+            self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
+        return cover
+
+    def _read_cover(self, avid: str, path: Path, mtime: float) -> Cover:
+        try:
+            body = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"封面 {avid} 不存在") from None
+        content_type = image_content_type(body[:16])
+        if content_type is None:
+            log.warning("cover %s is not an image; not serving it", path)
+            raise NotFound(f"封面 {avid} 不存在")
+        return Cover(body, content_type, mtime)
+
+    def summaries_body(self) -> bytes:
+        """The whole answer of the listing, serialized once per change of the library."""
+        entries = self._library.entries()
+        if self._listing is None or self._listing[0] != self._library.version:
+            self._listing = (self._library.version, envelope_body(200, "success", self.summaries(entries)))
+        return self._listing[1]
 
     async def delete(self, avid: str) -> dict[str, Any]:
         await self._cancel_download(avid)

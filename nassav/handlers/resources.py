@@ -4,7 +4,7 @@ from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
 from nassav import appkeys
-from nassav.envelope import ok
+from nassav.envelope import ok, raw_envelope
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.schemas import (
     AddedEnvelope,
@@ -23,7 +23,7 @@ TAGS = ["资源管理"]
 @docs(tags=TAGS, summary="获取所有已保存资源的列表")
 @response_schema(ResourceListEnvelope, 200)
 async def list_resources(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.RESOURCES].summaries())
+    return raw_envelope(request.app[appkeys.RESOURCES].summaries_body())
 
 
 @docs(tags=TAGS, summary="获取资源的元数据")
@@ -41,9 +41,11 @@ async def resource_metadata(request: web.Request) -> web.Response:
 )
 @querystring_schema(AvidQuerySchema)
 @error_answers(400, 404)
-async def resource_cover(request: web.Request) -> web.FileResponse:
-    path, content_type = request.app[appkeys.RESOURCES].cover(validated(request)["avid"])
-    return web.FileResponse(path, headers={"Content-Type": content_type})
+async def resource_cover(request: web.Request) -> web.Response:
+    cover = request.app[appkeys.RESOURCES].cover(validated(request)["avid"])
+    response = web.Response(body=cover.body, content_type=cover.content_type)
+    response.last_modified = cover.mtime
+    return response
 
 
 @docs(tags=TAGS, summary="删除整个资源目录（包括 HTML、封面、元数据、视频）")

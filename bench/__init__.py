@@ -1,0 +1,1 @@
+"""NASSAV's benchmarks: figures measured side by side in one run and reported as ratios."""
