@@ -16,14 +16,14 @@ from aiohttp_apigami import setup_aiohttp_apispec
 from nassav import __version__, appkeys
 from nassav.config import Settings
 from nassav.cookies import Cookies
-from nassav.envelope import error_middleware
+from nassav.envelope import error_middleware_for
 from nassav.handlers import API, ROUTES
-from nassav.handlers.parsing import validation_middleware
+from nassav.handlers.parsing import RequestValidator, validation_middleware_for
 from nassav.http import HttpClient
 from nassav.library import Library
 from nassav.resource_adder import ResourceAdder
 from nassav.resources import Resources
-from nassav.security import api_key_middleware, body_limit_middleware
+from nassav.security import api_key_middleware
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor
@@ -38,10 +38,10 @@ class StartupError(Exception):
 
 
 def create_app(settings: Settings) -> web.Application:
-    middlewares = [error_middleware, body_limit_middleware(settings.server.max_body_bytes)]
+    middlewares = [error_middleware_for(settings.server.max_body_bytes)]
     if settings.server.api_key:
         middlewares.append(api_key_middleware(settings.server.api_key))
-    middlewares.append(validation_middleware)
+    middlewares.append(validation_middleware_for(RequestValidator()))
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
     app[appkeys.SETTINGS] = settings
     app[appkeys.CATALOG] = SourceCatalog(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +21,6 @@ HTTP_STATUS: dict[type[errors.NassavError], int] = {
     errors.Unauthorized: 401,
     errors.NotFound: 404,
     errors.Conflict: 409,
-    errors.PayloadTooLarge: 413,
     errors.UpstreamError: 502,
 }
 # The framework's own errors (no route, wrong method, body too large, ...), in the users' language.
@@ -28,7 +28,6 @@ HTTP_MESSAGES: dict[int, str] = {
     400: "请求参数错误",
     404: "接口不存在",
     405: "不支持该请求方法",
-    413: "请求体过大",
 }
 INTERNAL_ERROR = "服务器内部错误"
 
@@ -65,24 +64,32 @@ def status_of(error: errors.NassavError) -> int:
     return 500
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except errors.NassavError as exc:
-        status = status_of(exc)
-        if status >= 500 and not exc.expected:
-            log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
+def error_middleware_for(max_body_bytes: int) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """The one place errors become envelopes. ``max_body_bytes`` only words the 413 message: the
+    limit itself is the application's ``client_max_size``, enforced when a body is read."""
+    too_large = f"请求体过大（上限 {max_body_bytes} 字节）"
+
+    @web.middleware
+    async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except errors.NassavError as exc:
+            status = status_of(exc)
+            if status >= 500 and not exc.expected:
+                log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
+                return fail(500, INTERNAL_ERROR)
+            log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
+            return fail(status, exc.message, exc.data)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise  # redirects and the like are not errors
+            message = too_large if exc.status == 413 else HTTP_MESSAGES.get(exc.status, exc.reason)
+            response = fail(exc.status, message)
+            if "Allow" in exc.headers:
+                response.headers["Allow"] = exc.headers["Allow"]
+            return response
+        except Exception:
+            log.exception("unexpected error in %s %s", request.method, request.path)
             return fail(500, INTERNAL_ERROR)
-        log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
-        return fail(status, exc.message, exc.data)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise  # redirects and the like are not errors
-        response = fail(exc.status, HTTP_MESSAGES.get(exc.status, exc.reason))
-        if "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
-        return response
-    except Exception:
-        log.exception("unexpected error in %s %s", request.method, request.path)
-        return fail(500, INTERNAL_ERROR)
+
+    return error_middleware

@@ -43,10 +43,6 @@ class Conflict(NassavError):
     pass
 
 
-class PayloadTooLarge(NassavError):
-    pass
-
-
 class UpstreamError(NassavError):
     """A source or mirror could not be reached or answered with an error."""
 

@@ -148,11 +148,14 @@ class Library:
         return info
 
     def video_size(self, avid: str) -> int | None:
-        return _file_size(os.path.join(self._folder_path(avid), f"{avid}.mp4"))
+        return self.file_size(avid, "mp4")
 
-    def cover_file(self, avid: str) -> Path | None:
-        path = self.file(avid, "jpg")
-        return path if _file_size(path) else None
+    def file_size(self, avid: str, ext: str) -> int | None:
+        """The size of {AVID}.{ext}; None when it is missing or empty."""
+        return _file_size(os.path.join(self._folder_path(avid), f"{avid}.{ext}"))
+
+    def cover_path(self, avid: str) -> str:
+        return os.path.join(self._folder_path(avid), f"{avid}.jpg")
 
     def entries(self) -> list[Entry]:
         """All resources with readable metadata, sorted by AVID."""

@@ -106,13 +106,13 @@ class ResourceAdder:
         return None
 
     def _summary(self, info: ResourceInfo, *, cover_downloaded: bool | None = None) -> dict[str, Any]:
-        on_disk = self._library.cover_file(info.avid) is not None
+        on_disk = self._library.file_size(info.avid, "jpg") is not None
         return {
             "avid": info.avid,
             "title": info.title,
             "source": info.source,
             "cover_downloaded": on_disk if cover_downloaded is None else cover_downloaded,
-            "html_saved": self._library.file(info.avid, "html").is_file(),
+            "html_saved": self._library.file_size(info.avid, "html") is not None,
             "metadata_saved": True,
             "scraped": bool(info.extra.get("scraped")),
         }

@@ -7,12 +7,11 @@ import os
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from nassav.envelope import envelope_body
 from nassav.errors import NotFound
-from nassav.library import Entry, Library
+from nassav.library import Entry, Library, ResourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +35,7 @@ def image_content_type(head: bytes) -> str | None:
 
 
 COVER_CACHE_BYTES = 32 * 1024 * 1024
+METADATA_CACHE_BYTES = 4 * 1024 * 1024
 MAX_CACHED_COVER_BYTES = 1024 * 1024
 
 
@@ -64,6 +64,9 @@ class ByteBudgetCache:
     def put(self, key: Hashable, value: Any, size: int) -> None:
         if not size or size > self._budget:
             return  # too large to keep: served, not cached
+        replaced = self._items.pop(key, None)
+        if replaced is not None:
+            self._used -= replaced[1]
         self._items[key] = (value, size)
         self._used += size
         while self._used > self._budget:
@@ -77,6 +80,7 @@ class Resources:
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
         self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
         self._listing: tuple[int, bytes] | None = None
+        self._metadata = ByteBudgetCache(METADATA_CACHE_BYTES)
 
     def summaries(self, entries: list[Entry] | None = None) -> list[dict[str, Any]]:
         return [
@@ -90,9 +94,18 @@ class Resources:
             for entry in (self._library.entries() if entries is None else entries)
         ]
 
-    def metadata(self, avid: str) -> dict[str, Any]:
+    def metadata_body(self, avid: str) -> bytes:
+        """The whole answer of the metadata endpoint; serialized again only when the metadata (a new
+        object from the library's cache) or the video's size changed."""
         info = self._library.require_info(avid)
         size = self._library.video_size(avid)
+        cached = self._metadata.get(avid)
+        if cached is None or cached[0] is not info or cached[1] != size:
+            cached = (info, size, envelope_body(200, "success", self._metadata_of(info, size)))
+            self._metadata.put(avid, cached, len(cached[2]))
+        return cached[2]
+
+    def _metadata_of(self, info: ResourceInfo, size: int | None) -> dict[str, Any]:
         return {
             "avid": info.avid,
             "title": info.title,
@@ -115,13 +128,11 @@ class Resources:
 
         Covers are small and a library page asks for dozens at once: recent ones are served from
         memory while their file is unchanged (same inode, mtime and size)."""
-        path = self._library.cover_file(avid)
+        path = self._library.cover_path(avid)
         try:
-            stat = os.stat(path) if path is not None else None
-        except FileNotFoundError:  # deleted between the lookup and the read
-            stat = None
-        if path is None or stat is None:
-            raise NotFound(f"封面 {avid} 不存在")
+            stat = os.stat(path)
+        except FileNotFoundError:
+            raise NotFound(f"封面 {avid} 不存在") from None
         key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cover = self._covers.get(key)
         if cover is None:
@@ -129,13 +140,14 @@ class Resources:
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
 
-    def _read_cover(self, avid: str, path: Path, mtime: float) -> Cover:
+    def _read_cover(self, avid: str, path: str, mtime: float) -> Cover:
         try:
-            body = path.read_bytes()
-        except FileNotFoundError:
+            with open(path, "rb") as fh:
+                body = fh.read()
+        except (FileNotFoundError, IsADirectoryError):
             raise NotFound(f"封面 {avid} 不存在") from None
         content_type = image_content_type(body[:16])
-        if content_type is None:
+        if content_type is None:  # an empty file or an HTML error page saved by an older version
             log.warning("cover %s is not an image; not serving it", path)
             raise NotFound(f"封面 {avid} 不存在")
         return Cover(body, content_type, mtime)

@@ -1,4 +1,4 @@
-"""Request guards (API key, body size), an access log that never records a key, and the warning for
+"""The API key guard, an access log that never records a key, and the warning for
 a server exposed without a key."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
-from nassav.errors import PayloadTooLarge, Unauthorized
+from nassav.errors import Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +39,6 @@ def api_key_middleware(api_key: str) -> Middleware:
     return require_api_key
 
 
-def body_limit_middleware(max_body_bytes: int) -> Middleware:
-    """Refuse a declared oversize body before reading it (a chunked one is cut by client_max_size)."""
-
-    @web.middleware
-    async def limit_body(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > max_body_bytes:
-            raise PayloadTooLarge(f"请求体过大（上限 {max_body_bytes} 字节）")
-        return await handler(request)
-
-    return limit_body
-
-
 _SECRET_QUERY = re.compile(rf"(?i)([?&]{API_KEY_QUERY}=)[^&]*")
 
 
@@ -62,6 +50,8 @@ class AccessLogger(AbstractAccessLogger):
     """aiohttp's access log, minus the API key a client may have put in the query string."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
         self.logger.info(
             '%s "%s %s" %d %d %.1fms',
             request.remote,

@@ -1,73 +1,90 @@
-"""Request parsing for the validation middleware: JSON bodies whatever their Content-Type (scripts
-often send none), and every failure raised as a domain error so the envelope middleware answers it."""
+"""Request validation: the marshmallow schemas a handler declares with aiohttp-apigami's decorators
+(``@request_schema``, ``@querystring_schema``, ``@match_info_schema``) are loaded here, and every
+failure is raised as a domain error so the envelope middleware answers it.
+
+JSON bodies are read whatever their Content-Type (scripts often send none). Query strings and path
+parameters are flat strings that clients repeat (a UI polls the same URLs): their validated form is
+kept in a small cache.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_apigami.constants import SCHEMAS_ATTR
 from marshmallow import Schema, ValidationError
-from webargs import core
-from webargs.aiohttpparser import AIOHTTPParser
 
 from nassav.errors import BadRequest
 
-
-class RequestParser(AIOHTTPParser):
-    async def load_json(self, req: Any, schema: Schema) -> Any:
-        if not req.body_exists:
-            return core.missing
-        body = await req.read()  # bounded by client_max_size: a larger body is a 413
-        if not body.strip():
-            return core.missing
-        try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("请求体不是有效的 JSON") from None
-
-    def handle_error(
-        self,
-        error: ValidationError,
-        req: Any,
-        schema: Schema,
-        *,
-        error_status_code: int | None,
-        error_headers: Mapping[str, str] | None,
-    ) -> NoReturn:
-        field_errors = _flatten(error.messages)
-        summary = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in field_errors.items())
-        raise BadRequest(f"请求参数错误: {summary}" if summary else "请求参数错误", data=field_errors)
+VALIDATED = web.RequestKey("validated", dict)
+CACHE_SIZE = 4096
+_JSON_LOCATIONS = ("json",)
+_PATH_LOCATIONS = ("match_info", "path")
 
 
-def _flatten(messages: Any) -> dict[str, list[Any]]:
-    """webargs nests errors under the location ({"json": {"avid": [...]}}); clients want the fields."""
+class RequestValidator:
+    def __init__(self) -> None:
+        self._loaded: OrderedDict[tuple[int, tuple[tuple[str, str], ...]], dict[str, Any]] = OrderedDict()
+
+    async def validate(self, request: web.Request, declared: list[Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for item in declared:
+            if item.location in _JSON_LOCATIONS:
+                data.update(_load(item.schema, await _json_body(request)))
+            else:
+                source = request.match_info if item.location in _PATH_LOCATIONS else request.query
+                data.update(self._load_flat(item.schema, source))
+        return data
+
+    def _load_flat(self, schema: Schema, source: Mapping[str, str]) -> dict[str, Any]:
+        key = (id(schema), tuple(sorted(source.items())))
+        loaded = self._loaded.get(key)
+        if loaded is None:
+            loaded = _load(schema, dict(source))
+            self._loaded[key] = loaded
+            if len(self._loaded) > CACHE_SIZE:
+                self._loaded.popitem(last=False)
+        else:
+            self._loaded.move_to_end(key)
+        return dict(loaded)
+
+
+async def _json_body(request: web.Request) -> Any:
+    body = await request.read() if request.body_exists else b""  # a body over client_max_size is a 413
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("请求体不是有效的 JSON") from None
+
+
+def _load(schema: Schema, raw: Any) -> dict[str, Any]:
+    try:
+        return dict(schema.load(raw))
+    except ValidationError as exc:
+        fields = _by_field(exc.messages)
+        summary = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in fields.items())
+        raise BadRequest(f"请求参数错误: {summary}" if summary else "请求参数错误", data=fields) from None
+
+
+def _by_field(messages: Any) -> dict[str, list[Any]]:
     if not isinstance(messages, dict):
         return {"_schema": list(messages) if isinstance(messages, list) else [messages]}
-    flat: dict[str, list[Any]] = {}
-    for location_errors in messages.values():
-        if not isinstance(location_errors, dict):
-            continue
-        for name, errors in location_errors.items():
-            flat[str(name)] = errors if isinstance(errors, list) else [errors]
-    return flat
+    return {str(name): errors if isinstance(errors, list) else [errors] for name, errors in messages.items()}
 
 
-VALIDATED = web.RequestKey("validated", dict)
-_PARSER = RequestParser()
+def validation_middleware_for(validator: RequestValidator) -> Any:
+    @web.middleware
+    async def validate_request(request: web.Request, handler: Handler) -> web.StreamResponse:
+        declared = getattr(request.match_info.handler, SCHEMAS_ATTR, None)
+        if declared:
+            request[VALIDATED] = await validator.validate(request, declared)
+        return await handler(request)
 
-
-@web.middleware
-async def validation_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Parse every schema a handler declared (``@request_schema``, ``@querystring_schema``, ...)
-    and hand the merged result to it under ``VALIDATED``."""
-    schemas = getattr(request.match_info.handler, SCHEMAS_ATTR, None)
-    if schemas:
-        data: dict[str, Any] = {}
-        for declared in schemas:
-            data.update(await _PARSER.parse(declared.schema, request, location=declared.location, unknown=None))
-        request[VALIDATED] = data
-    return await handler(request)
+    return validate_request

@@ -31,7 +31,7 @@ async def list_resources(request: web.Request) -> web.Response:
 @response_schema(MetadataEnvelope, 200)
 @error_answers(400, 404)
 async def resource_metadata(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.RESOURCES].metadata(validated(request)["avid"]))
+    return raw_envelope(request.app[appkeys.RESOURCES].metadata_body(validated(request)["avid"]))
 
 
 @docs(
