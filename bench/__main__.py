@@ -33,8 +33,9 @@ def main() -> None:
     started = time.time()
     stream_dir = ensure_stream(20 if args.quick else SEGMENTS)
     port = free_port()
+    # The origin stands in for a CDN on another machine: it yields this one's CPU to what is measured.
     origin = start_ready(
-        [python(), "-m", "bench.origin", "--root", str(stream_dir), "--port", str(port),
+        ["nice", "-n", "15", python(), "-m", "bench.origin", "--root", str(stream_dir), "--port", str(port),
          "--rate", str(args.rate), "--latency-ms", str(args.latency_ms)]
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/stream/index.m3u8"

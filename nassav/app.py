@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -141,14 +141,12 @@ async def supervisor_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _end_event_streams(app: web.Application) -> None:
-    """Open event streams would hold the shutdown for its whole timeout: end them first."""
-    app[appkeys.SUPERVISOR].events.close()
+    """At the first moment of a shutdown, before requests are drained: stop the engine (systemd's
+    stop timeout is short) and end open event streams, which would hold the drain to its timeout."""
+    await app[appkeys.SUPERVISOR].close()
 
 
 def redact_url(url: str) -> str:
-    """A URL fit for a log line: any password replaced."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    """A URL fit for a log line: the password replaced, in the authority or in the query."""
+    url = re.sub(r"^([a-z]+://[^/@:]*:)[^@/]*@", r"\1***@", url)
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)

@@ -25,6 +25,7 @@ from nassav.media import probe
 log = logging.getLogger(__name__)
 
 KILL_GRACE_S = 3.0
+ENGINE_NICENESS = 10
 DURATION_TOLERANCE_S = 1.0
 READ_CHUNK_BYTES = 64 * 1024
 
@@ -43,6 +44,7 @@ class Attempt:
         work_dir: Path,
         settings: DownloadSettings,
         http: HttpClient,
+        proxy: str,
         on_progress: Callable[[Progress], None],
     ) -> None:
         self.avid = avid
@@ -51,6 +53,7 @@ class Attempt:
         self._work_dir = work_dir
         self._settings = settings
         self._http = http
+        self._proxy = proxy
         self._on_progress = on_progress
         self._proc: asyncio.subprocess.Process | None = None
         self._cancelled = False
@@ -78,6 +81,7 @@ class Attempt:
             retries=self._settings.retries,
             ffmpeg=ffmpeg,
             duration_s=plan.media.duration_s,
+            proxy=self._proxy,
         )
         outcome, tail = await self._run_engine(engine, job)
         output = await self._verify(job, outcome, tail, find_ffprobe(ffmpeg))
@@ -87,7 +91,7 @@ class Attempt:
         """Stop now: the engine's whole process group goes (SIGINT, then SIGKILL after a grace period)."""
         self._cancelled = True
         proc = self._proc
-        if proc is not None and proc.returncode is None:
+        if proc is not None and proc.returncode is None and self._kill_timer is None:
             _signal_group(proc.pid, signal.SIGINT)
             # An engine that ignores SIGINT is killed after the grace period.
             self._kill_timer = asyncio.get_running_loop().call_later(
@@ -105,6 +109,10 @@ class Attempt:
             cwd=job.work_dir,
             start_new_session=True,  # its own process group: cancel takes the children too
         )
+        with contextlib.suppress(OSError):
+            # Downloads yield the CPU to the API (and the rest of the NAS): a library page stays
+            # quick while a download runs.
+            os.setpriority(os.PRIO_PGRP, proc.pid, ENGINE_NICENESS)
         if self._cancelled:  # cancelled while it was starting
             self.cancel()
         parser, lines = engine.parser(job), ChunkLines()
@@ -121,9 +129,11 @@ class Attempt:
                     self._on_progress(record)
             await proc.wait()
         finally:
-            await _reap(proc)
-            if self._kill_timer is not None:
-                self._kill_timer.cancel()
+            try:
+                await _reap(proc)
+            finally:
+                if self._kill_timer is not None:
+                    self._kill_timer.cancel()
         if self._cancelled:
             raise Cancelled("已取消")
         if proc.returncode != 0:
@@ -153,15 +163,18 @@ def _signal_group(pid: int, signum: int) -> None:
 
 
 async def _reap(proc: asyncio.subprocess.Process) -> None:
-    """Make sure the engine and everything it started are gone before the attempt ends."""
-    if proc.returncode is None:
-        _signal_group(proc.pid, signal.SIGINT)
-        try:
-            async with asyncio.timeout(KILL_GRACE_S):
-                await proc.wait()
-        except TimeoutError:
-            pass
-    _signal_group(proc.pid, signal.SIGKILL)  # children that outlived their parent
+    """Make sure the engine and everything it started are gone before the attempt ends, even when
+    this wait is itself interrupted."""
+    try:
+        if proc.returncode is None:
+            _signal_group(proc.pid, signal.SIGINT)
+            try:
+                async with asyncio.timeout(KILL_GRACE_S):
+                    await proc.wait()
+            except TimeoutError:
+                pass
+    finally:
+        _signal_group(proc.pid, signal.SIGKILL)  # what ignored SIGINT, and children that outlived their parent
     if proc.returncode is None:
         await proc.wait()
 

@@ -32,7 +32,7 @@ def normalize_avid(raw: str) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidAvid("视频编号不能为空")
     if len(raw) > MAX_INPUT_CHARS:
-        raise InvalidAvid(f"视频编号过长（最多 {MAX_AVID_CHARS} 个字符）")
+        raise InvalidAvid(f"视频编号过长（最多 {MAX_INPUT_CHARS} 个字符）")
     text = unicodedata.normalize("NFKC", raw).strip().upper()
     text = _SPACES.sub("-", text)
     fc2 = _FC2.fullmatch(text)

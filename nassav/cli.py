@@ -20,6 +20,9 @@ from nassav.security import AccessLogger, warn_if_exposed
 
 log = logging.getLogger("nassav")
 
+SHUTDOWN_DRAIN_S = 10.0  # well inside systemd's TimeoutStopSec
+MAX_HEADER_BYTES = 32 * 1024
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nassav", description="NASSAV: a self-hosted video library service")
@@ -66,17 +69,17 @@ def configure_logging(level: str) -> None:
 
 
 def serve(settings: Settings) -> int:
-    host, port = settings.server.host, settings.server.port
-    warn_if_exposed(host, settings.server.api_key)
+    warn_if_exposed(settings.server.host, settings.server.api_key)
     try:
         asyncio.run(_serve(settings))
-    except StartupError as exc:
+    except (StartupError, _CannotListen) as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # most often: the port is taken
-        print(f"nassav: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     return 0
+
+
+class _CannotListen(Exception):
+    pass
 
 
 async def _serve(settings: Settings) -> None:
@@ -88,10 +91,19 @@ async def _serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     host, port = settings.server.host, settings.server.port
-    runner = web.AppRunner(create_app(settings), access_log_class=AccessLogger)
+    runner = web.AppRunner(
+        create_app(settings),
+        access_log_class=AccessLogger,
+        shutdown_timeout=SHUTDOWN_DRAIN_S,
+        max_line_size=MAX_HEADER_BYTES,  # browsers' cookies for the sites can be long
+        max_field_size=MAX_HEADER_BYTES,
+    )
     try:
         await runner.setup()  # the cleanup contexts open here
-        await web.TCPSite(runner, host, port).start()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:  # most often: the port is taken
+            raise _CannotListen(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port)
         await stop.wait()
         log.info("stopping")

@@ -33,10 +33,16 @@ class TaskEvents:
                 queue.get_nowait()
             queue.put_nowait(event)
 
-    async def listen(self, *, idle_s: float) -> AsyncIterator[dict[str, Any] | None]:
-        """Every event from now until ``close()``; None after each ``idle_s`` without one (keep-alive)."""
+    def listen(self, *, idle_s: float) -> AsyncIterator[dict[str, Any] | None]:
+        """Every event from this call on (the listener is registered before this returns, so that a
+        snapshot taken next misses nothing) until ``close()``; None after each ``idle_s`` without one."""
         queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_SIZE)
         self._listeners.add(queue)
+        return self._drain(queue, idle_s)
+
+    async def _drain(self, queue: asyncio.Queue[dict[str, Any] | None], idle_s: float) -> AsyncIterator[
+        dict[str, Any] | None
+    ]:
         try:
             while True:
                 try:

@@ -55,7 +55,10 @@ def parse_media_playlist(text: str, url: str) -> MediaPlaylist:
     encrypted = False
     for line in (raw.strip() for raw in text.splitlines()):
         if line.startswith("#EXTINF:"):
-            duration_s += float(line[len("#EXTINF:") :].split(",", 1)[0] or 0)
+            try:
+                duration_s += float(line[len("#EXTINF:") :].split(",", 1)[0] or 0)
+            except ValueError:
+                raise UpstreamError(f"{url} is not a valid HLS playlist: {line[:80]!r}") from None
         elif line.startswith("#EXT-X-KEY:") and "METHOD=NONE" not in line:
             encrypted = True
         elif line and not line.startswith("#"):

@@ -70,6 +70,8 @@ class HttpClient:
         ``source`` names whose cookie to send (looked up now, so a new cookie applies at once). A body
         over ``max_bytes`` is an error, unless ``peek``: then only its first ``max_bytes`` are read.
         """
+        if urlsplit(url).scheme not in ("http", "https"):  # pages must not point us at file:// and the like
+            raise UpstreamError(f"refusing to fetch a non-HTTP URL: {url[:80]}")
         request_headers = {"Accept-Language": ACCEPT_LANGUAGE, **(headers or {})}
         if referer:
             request_headers["Referer"] = referer
@@ -91,6 +93,8 @@ class HttpClient:
             response = await self._session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
         except RequestException as exc:
             raise _Transient(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
+        except (ValueError, UnicodeError) as exc:  # a header or URL curl cannot send as it is
+            raise UpstreamError(f"cannot request {_host(url)}: {type(exc).__name__}") from None
         try:
             chunks: list[bytes] = []
             received = 0
@@ -136,5 +140,5 @@ def _host(url: str) -> str:
 
 def _curl_reason(exc: Exception) -> str:
     """curl's message without the URL's query string, which may carry tokens."""
-    text = str(exc).split(" See https://curl.se/libcurl/errors.html", 1)[0]
+    text = str(exc).split(" See https://curl.se/", 1)[0]
     return re.sub(r"\?\S*", "?…", text)[:200]

@@ -1,10 +1,8 @@
 """The resource/ tree: one folder per AVID holding {AVID}.html, .jpg, .json and .mp4.
 
 Every write is atomic (temp file, fsync, rename), so a crash leaves either the old file or the new
-one, never half of one. The listing is served from an in-memory index that our own writes keep in
-sync and that notices folders added, removed or changed by hand through directory mtimes: the root
-is checked on every listing (one stat), each folder at most every ``sweep_interval_s``, and a folder
-that changed in the last two seconds on every listing until it settles.
+one, never half of one. The listing comes from an index (library_index.py) that our own writes keep
+in sync and that notices what is added, removed or changed by hand.
 """
 
 from __future__ import annotations
@@ -15,21 +13,18 @@ import logging
 import os
 import secrets
 import shutil
-import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nassav.avid import is_avid, is_safe_name
+from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
+from nassav.library_index import Entry, LibraryIndex, Row
 
 log = logging.getLogger(__name__)
 
-# A directory modified this close to the moment we looked at it may change again within the same
-# timestamp tick; such a look is not trusted and is repeated next time (git's "racy" rule).
-RACY_WINDOW_NS = 2_000_000_000
 INFO_CACHE_SIZE = 2048  # metadata kept in memory for the metadata endpoint
 TEXT_FIELDS = ("title", "m3u8", "source", "release_date", "duration", "director", "studio", "label", "series")
 LIST_FIELDS = ("genres", "actors")
@@ -72,37 +67,17 @@ class ResourceInfo:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One row of the listing."""
-
-    avid: str
-    title: str
-    source: str
-    release_date: str
-    has_video: bool
-
-
-@dataclass(slots=True)
-class _Folder:
-    entry: Entry | None  # None: the folder has no readable {AVID}.json (yet)
-    mtime_ns: int
-    looked_at_ns: int
-
-
 class Library:
     def __init__(self, root: Path, *, sweep_interval_s: float = 2.0) -> None:
         self.root = root
-        self._sweep_interval_ns = int(sweep_interval_s * 1e9)
-        self._folders: dict[str, _Folder] = {}
-        self._unsettled: set[str] = set()  # folders whose last look fell in the racy window
-        self._root_mtime_ns = -1
-        self._root_looked_at_ns = 0
-        self._swept_at_ns = 0
-        self._sorted: list[Entry] | None = None
         self._root_path = str(root)
+        self._index = LibraryIndex(self._root_path, _load_row, sweep_interval_s=sweep_interval_s)
         self._infos: OrderedDict[str, tuple[tuple[int, int, int], ResourceInfo | None]] = OrderedDict()
-        self.version = 0  # bumped on every change of the index: a key for caches of the listing
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the listing does: a key for caches of it."""
+        return self._index.version
 
     # --- paths -------------------------------------------------------------------------------
 
@@ -159,11 +134,10 @@ class Library:
 
     def entries(self) -> list[Entry]:
         """All resources with readable metadata, sorted by AVID."""
-        self.refresh()
-        if self._sorted is None:
-            entries = (folder.entry for folder in self._folders.values() if folder.entry is not None)
-            self._sorted = sorted(entries, key=lambda entry: entry.avid)
-        return self._sorted
+        return self._index.entries()
+
+    def refresh(self) -> None:
+        self._index.refresh()
 
     def video_avids(self) -> list[str]:
         return [entry.avid for entry in self.entries() if entry.has_video]
@@ -178,7 +152,7 @@ class Library:
         path = self.file(avid, ext)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
-        self._reload(avid)
+        self._index.check(avid)
 
     def install_video(self, avid: str, source: Path) -> int:
         """Move a finished download into place as {AVID}.mp4 (atomically: same disk); return its size."""
@@ -200,8 +174,11 @@ class Library:
             finally:
                 staged.unlink(missing_ok=True)
         _fsync_dir(target.parent)
-        self._reload(avid)
         return target.stat().st_size
+
+    def note_changed(self, avid: str) -> None:
+        """Look at a folder again after its files were changed off the event loop."""
+        self._index.check(avid)
 
     def delete_resource(self, avid: str) -> list[str]:
         """Remove the whole folder; return the names of the files that were in it."""
@@ -213,7 +190,8 @@ class Library:
             folder.unlink()
         else:
             shutil.rmtree(folder)
-        self._forget(avid)
+        self._infos.pop(avid, None)
+        self._index.forget(avid)
         return names
 
     def delete_video(self, avid: str) -> int:
@@ -224,83 +202,8 @@ class Library:
             path.unlink()
         except FileNotFoundError:
             raise NotFound(f"视频 {avid} 不存在") from None
-        self._reload(avid)
+        self._index.check(avid)
         return size
-
-    # --- the index ---------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Bring the index up to date with the disk, cheaply (see the module docstring)."""
-        now_ns = time.time_ns()
-        try:
-            root_mtime_ns = self.root.stat().st_mtime_ns
-        except FileNotFoundError:
-            root_mtime_ns = -2
-        rescanned = root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns)
-        if rescanned:
-            self._rescan_root(now_ns)
-            self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
-        if not self._swept_at_ns:  # the first scan read every folder just now
-            self._swept_at_ns = now_ns
-        elif now_ns - self._swept_at_ns >= self._sweep_interval_ns:
-            self._sweep(now_ns)
-            self._swept_at_ns = now_ns
-        else:
-            for avid in list(self._unsettled):  # changed just now: may change again unseen
-                self._reload(avid, now_ns)
-
-    def _rescan_root(self, now_ns: int) -> None:
-        try:
-            with os.scandir(self.root) as found:
-                names = {item.name for item in found if is_avid(item.name) and item.is_dir()}
-        except FileNotFoundError:
-            names = set()
-        for gone in self._folders.keys() - names:
-            self._forget(gone)
-        for new in names - self._folders.keys():
-            self._reload(new, now_ns)
-
-    def _sweep(self, now_ns: int) -> None:
-        for avid, folder in list(self._folders.items()):
-            if folder.looked_at_ns == now_ns:
-                continue  # read in this very refresh
-            try:
-                mtime_ns = os.stat(self._folder_path(avid)).st_mtime_ns
-            except FileNotFoundError:
-                self._forget(avid)
-                continue
-            if mtime_ns != folder.mtime_ns or _racy(folder.mtime_ns, folder.looked_at_ns):
-                self._reload(avid, now_ns)
-
-    def _reload(self, avid: str, now_ns: int | None = None) -> None:
-        folder_path = self._folder_path(avid)
-        try:
-            mtime_ns = os.stat(folder_path).st_mtime_ns
-        except FileNotFoundError:
-            self._forget(avid)
-            return
-        info = _load_info(avid, os.path.join(folder_path, f"{avid}.json"))
-        entry = None
-        if info is not None:
-            has_video = bool(_file_size(os.path.join(folder_path, f"{avid}.mp4")))
-            entry = Entry(avid, info.title, info.source, info.release_date, has_video)
-        looked_at_ns = now_ns or time.time_ns()
-        self._folders[avid] = _Folder(entry, mtime_ns, looked_at_ns)
-        if _racy(mtime_ns, looked_at_ns):
-            self._unsettled.add(avid)
-        else:
-            self._unsettled.discard(avid)
-        self._changed()
-
-    def _forget(self, avid: str) -> None:
-        self._unsettled.discard(avid)
-        self._infos.pop(avid, None)
-        if self._folders.pop(avid, None) is not None:
-            self._changed()
-
-    def _changed(self) -> None:
-        self._sorted = None
-        self.version += 1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -338,14 +241,15 @@ def _load_info(avid: str, path: str) -> ResourceInfo | None:
         return None
 
 
-def _racy(mtime_ns: int, looked_at_ns: int) -> bool:
-    return looked_at_ns - mtime_ns < RACY_WINDOW_NS
+def _load_row(avid: str, path: str) -> Row | None:
+    info = _load_info(avid, path)
+    return None if info is None else (info.title, info.source, info.release_date)
 
 
 def _file_size(path: str | Path) -> int | None:
     try:
         stat = os.stat(path)
-    except FileNotFoundError:
+    except OSError:  # missing, or unreadable (a dangling link, a lost share): not there for us
         return None
     return stat.st_size if stat.st_size > 0 else None
 

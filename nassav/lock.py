@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from nassav.errors import NassavError
 
@@ -86,7 +87,10 @@ class DownloadLock:
                 renewal.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewal
-                await asyncio.shield(self._redis.eval(_COMPARE_AND_DELETE, 1, self._key, token))
+                try:
+                    await asyncio.shield(self._redis.eval(_COMPARE_AND_DELETE, 1, self._key, token))
+                except RedisError as exc:  # the lease expires by itself
+                    log.warning("could not release the download lock in Redis: %s", exc)
         finally:
             self._local.release()
 
@@ -99,11 +103,15 @@ class DownloadLock:
         return token
 
     async def _renew(self, redis: aioredis.Redis, token: str) -> None:
+        """Keep the lease; if it was lost (Redis restarted, or it expired), take it back when free."""
         while True:
             await asyncio.sleep(self._ttl_ms / 3000)
-            if not await redis.eval(_COMPARE_AND_EXPIRE, 1, self._key, token, self._ttl_ms):
-                log.error("the download lock's lease was lost (expired before renewal); another instance may start")
-                return
+            try:
+                renewed = await redis.eval(_COMPARE_AND_EXPIRE, 1, self._key, token, self._ttl_ms)
+                if not renewed and not await redis.set(self._key, token, nx=True, px=self._ttl_ms):
+                    log.error("the download lock's lease was lost to another instance; two engines may run now")
+            except RedisError as exc:
+                log.warning("cannot renew the download lock in Redis: %s", exc)
 
 
 class TaskClaims:

@@ -48,7 +48,9 @@ async def _run(argv: list[str]) -> tuple[str, str, int]:
         async with asyncio.timeout(PROBE_TIMEOUT_S):
             out, err = await proc.communicate()
     except TimeoutError:
-        proc.kill()
-        await proc.wait()
         raise DownloadFailed(f"{Path(argv[0]).name} took longer than {PROBE_TIMEOUT_S}s to read the output") from None
+    finally:
+        if proc.returncode is None:  # timed out, or the attempt was cancelled
+            proc.kill()
+            await proc.wait()
     return out.decode(errors="replace"), err.decode(errors="replace"), proc.returncode or 0

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nassav.config import Settings
-from nassav.errors import Conflict, NotFound, UpstreamError
+from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.http import HttpClient
 from nassav.library import Library, ResourceInfo
 from nassav.lock import KeyedLocks
@@ -44,17 +44,22 @@ class ResourceAdder:
             return await self._save(hit, previous=None)
 
     async def refresh(self, avid: str) -> dict[str, Any]:
-        """Re-fetch from the stored source; on failure the old files stay as they were."""
+        """Re-fetch from the stored source (every enabled one if it names none we know); on failure
+        the old files stay as they were."""
         async with self._locks.hold(avid):
             previous = self._library.read_info(avid)
             if previous is None:
                 raise NotFound(f"{avid} 的资源不存在，请先调用 /api/resource/new 添加资源")
-            name = self._catalog.resolve(previous.source or ANY_SOURCE)
             try:
-                hit = await self._catalog.create(name, self._http).find(avid)
-            except UpstreamError as exc:
-                log.warning("refresh of %s from %s failed: %s", avid, name, exc.message)
-                raise UpstreamError(f"从 {name} 刷新 {avid} 失败", data={"reason": exc.message}) from None
+                names = [self._catalog.resolve(previous.source)]
+            except UnknownSource:
+                names = list(self._catalog.enabled)
+            try:
+                hit = await self._first_hit(avid, names)
+            except NotFound as exc:
+                label = names[0] if len(names) == 1 else "任何源"
+                log.warning("refresh of %s failed: %s", avid, (exc.data or {}).get("reasons"))
+                raise UpstreamError(f"从 {label} 刷新 {avid} 失败") from None
             return await self._save(hit, previous=previous)
 
     async def _first_hit(self, avid: str, names: Sequence[str]) -> Hit:

@@ -11,7 +11,8 @@ from typing import Any
 
 from nassav.envelope import envelope_body
 from nassav.errors import NotFound
-from nassav.library import Entry, Library, ResourceInfo
+from nassav.library import Library, ResourceInfo
+from nassav.library_index import Entry
 
 log = logging.getLogger(__name__)
 

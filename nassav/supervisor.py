@@ -16,6 +16,7 @@ from collections import deque
 from pathlib import Path
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from nassav.attempt import Attempt, FinalFailure, clean_work_dir
 from nassav.config import Settings
@@ -59,6 +60,7 @@ class Supervisor:
         self._closing = False
         self._background: list[asyncio.Task[None]] = []
         self._saved_at: dict[str, float] = {}
+        self._saves: set[asyncio.Future[None]] = set()  # progress writes under way
         self.events = TaskEvents()
 
     # --- lifetime ----------------------------------------------------------------------------
@@ -68,11 +70,16 @@ class Supervisor:
         for task in reversed(await self._store.load_tasks()):
             self._tasks[task.id] = task
         for task in sorted((t for t in self._tasks.values() if t.live), key=lambda t: t.created_at):
+            clean_work_dir(self._work_dir(task))
+            size = self._library.video_size(task.avid)
+            if size is not None:  # installed just before a crash, the final write lost
+                task.file_size, task.percent = size, 100.0
+                await self._finish(task, "completed", "")
+                continue
             if task.status == "running":
                 log.info("%s: download interrupted by a restart; queued again", task.avid)
-            task.status, task.started_at = "pending", None
+            task.status, task.started_at, task.attempts = "pending", None, 0
             task.reset_progress()
-            clean_work_dir(self._work_dir(task))
             if not await self._claims.claim(task.avid, task.id):
                 log.warning("%s: another instance took this download while we were down", task.avid)
                 await self._finish(task, "cancelled", "另一个实例已接管该任务")
@@ -87,7 +94,11 @@ class Supervisor:
         ]
 
     async def close(self) -> None:
-        """Stop the running engine (its task stays pending, to run again at the next start)."""
+        """Stop the running engine (its task stays pending, to run again at the next start).
+
+        Called when the server begins to shut down (before it drains requests) and again at cleanup."""
+        if self._closing:
+            return
         self._closing = True
         current = self._current
         if current is not None:
@@ -95,9 +106,13 @@ class Supervisor:
             current[2].cancel()
         for background in self._background:
             background.cancel()
-        for waited in [*self._background, *([current[2]] if current else [])]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+        for waited in [*self._background, *([current[2]] if current else []), *self._saves]:
+            try:
                 await waited
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.exception("while stopping the download supervisor")
         self.events.close()
 
     # --- the API -----------------------------------------------------------------------------
@@ -147,12 +162,14 @@ class Supervisor:
             await self._cancel(task)
 
     async def _cancel(self, task: Task) -> None:
+        first = task.status != "cancelled"
         task.status = "cancelled"  # first: the worker then knows the engine's end is no failure
         current = self._current
         if current is not None and current[0] is task:
             _, attempt, runner = current
-            attempt.cancel()
-            runner.cancel()
+            if first:  # a second cancel waits for the first one's work instead of interrupting it
+                attempt.cancel()
+                runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.shield(runner)  # when this returns, the engine's process group is gone
             clean_work_dir(self._work_dir(task))
@@ -167,7 +184,16 @@ class Supervisor:
             while self._queue and not self._closing:
                 task = self._tasks.get(self._queue.popleft())
                 if task is not None and task.status == "pending":
-                    await self._download(task)
+                    await self._download_guarded(task)
+
+    async def _download_guarded(self, task: Task) -> None:
+        """A bug in one download must not stop the queue behind it."""
+        try:
+            await self._download(task)
+        except Exception:
+            log.exception("%s: task %s failed unexpectedly", task.avid, task.id)
+            if task.live:
+                await self._finish(task, "failed", "内部错误（详情见服务日志）")
 
     async def _download(self, task: Task) -> None:
         try:
@@ -176,12 +202,14 @@ class Supervisor:
                     return
                 await self._attempts(task)
         except LockTimeout as exc:
-            await self._finish(task, "failed", exc.message)
+            if task.status == "pending":  # not cancelled while it waited
+                await self._finish(task, "failed", exc.message)
 
     async def _attempts(self, task: Task) -> None:
         max_attempts = 1 + min(self._settings.download.retries, MAX_ATTEMPTS_CAP - 1)
         task.status, task.started_at, task.error = "running", time.time(), ""
-        await self._save(task, force=True)
+        await self._store.save_task(task)
+        self.events.publish(task)
         while not self._closing and task.status == "running":
             task.attempts += 1
             task.reset_progress()
@@ -206,14 +234,19 @@ class Supervisor:
             work_dir=work_dir,
             settings=self._settings.download,
             http=self._http,
+            proxy=self._settings.http.proxy,
             on_progress=lambda record: self._progress(task, record),
         )
         runner = asyncio.create_task(attempt.run(), name=f"nassav-attempt-{task.id}")
         self._current = (task, attempt, runner)
         try:
             output = await asyncio.shield(runner)
+            if task.status != "running":  # cancelled as the engine finished: the output is gone already
+                return "已取消"
             task.engine = attempt.engine_name
-            size = self._library.install_video(task.avid, output)
+            # fsync and (across disks) copy gigabytes: off the event loop.
+            size = await asyncio.to_thread(self._library.install_video, task.avid, output)
+            self._library.note_changed(task.avid)
         except (FinalFailure, EngineUnavailable) as exc:
             return exc
         except (DownloadFailed, UpstreamError) as exc:
@@ -221,8 +254,9 @@ class Supervisor:
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():  # the service is stopping: run again next time
-                task.status = "pending"
-                await asyncio.shield(self._store.save_task(task))
+                if task.status == "running":
+                    task.status = "pending"
+                    await asyncio.shield(self._store.save_task(task))
                 raise
             return "已取消"
         except Cancelled:
@@ -246,35 +280,45 @@ class Supervisor:
             self._background_save(task)
 
     def _background_save(self, task: Task) -> None:
-        # Progress is saved from a synchronous callback: hand the write to the loop, owned by the
-        # worker (a failed progress write only costs an out-of-date percentage after a crash).
+        # Progress is saved from a synchronous callback: hand the write to the loop, tracked so that
+        # close() waits for it (a failed progress write only costs an out-of-date percentage).
         def report(done: asyncio.Future[None]) -> None:
             if not done.cancelled() and done.exception() is not None:
                 log.warning("could not save progress of %s: %s", task.id, done.exception())
 
-        asyncio.ensure_future(self._store.save_task(task)).add_done_callback(report)
+        save = asyncio.ensure_future(self._store.save_task(task))
+        self._saves.add(save)
+        save.add_done_callback(self._saves.discard)
+        save.add_done_callback(report)
 
     async def _finish(self, task: Task, status: str, error: object) -> None:
+        if task.finished_at is not None:
+            return  # finished already (two cancels at once)
         task.status = status  # type: ignore[assignment]
         task.error = str(error)
         task.finished_at = time.time()
         task.speed_bps = task.eta_s = None
-        self._live_by_avid.pop(task.avid, None)
-        await asyncio.shield(self._save(task, force=True))  # the final bookkeeping must land
-        await self._claims.release(task.avid, task.id)
+        if self._live_by_avid.get(task.avid) is task:
+            del self._live_by_avid[task.avid]
+        await asyncio.shield(self._store.save_task(task))  # the final bookkeeping must land
+        try:
+            await self._claims.release(task.avid, task.id)
+        except RedisError as exc:  # it expires by itself
+            log.warning("%s: could not release the Redis claim: %s", task.avid, exc)
         self.events.publish(task)
         log.info("%s: task %s %s%s", task.avid, task.id, status, f": {task.error}" if task.error else "")
 
-    async def _save(self, task: Task, *, force: bool) -> None:
-        self._saved_at[task.id] = time.monotonic()
-        await self._store.save_task(task)
-        if force:
-            self.events.publish(task)
-
     async def _keep_claims(self) -> None:
+        """Keep the live tasks' claims alive; after a Redis outage, take them again."""
         while True:
             await asyncio.sleep(self._claims.refresh_interval_s)
-            await self._claims.refresh([(t.avid, t.id) for t in self._live_by_avid.values()])
+            for task in list(self._live_by_avid.values()):
+                try:
+                    if not await self._claims.claim(task.avid, task.id):
+                        log.error("%s: another instance claimed this AVID while Redis was away", task.avid)
+                except RedisError as exc:
+                    log.warning("cannot refresh download claims in Redis: %s", exc)
+                    break
 
     def _work_dir(self, task: Task) -> Path:
         return self._settings.paths.tmp_dir / task.id

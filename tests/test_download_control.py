@@ -120,3 +120,11 @@ async def test_event_stream_paces_progress(web_api: Any, fakeweb: Any) -> None:
 
 def test_engine_process_lookup_sees_this_process() -> None:
     assert os.getpid() in engine_processes("pytest") or os.getpid() in engine_processes("python")
+
+
+async def test_engines_run_at_a_lower_priority(web_api: Any, fakeweb: Any, settings: Any) -> None:
+    task_id = await slow_download(web_api, fakeweb)
+    pids = engine_processes(str(settings.paths.tmp_dir / task_id))
+    assert pids
+    assert all(os.getpriority(os.PRIO_PROCESS, pid) >= 10 for pid in pids)
+    await read_envelope(await web_api.delete(f"{API}/downloads/tasks/{task_id}"), 200)

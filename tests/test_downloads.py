@@ -57,7 +57,7 @@ async def test_download_yields_a_playable_mp4(
     make_client: Any, fakeweb: Any, library_root: Path, settings: Any, engine: str
 ) -> None:
     client = await make_client(download={"engine": engine, "threads": 4})
-    fakeweb["cdn"].segment_delay_s = 0.1  # long enough for progress to be seen on the way
+    fakeweb["cdn"].segment_delay_s = 0.25  # long enough for progress to be seen on the way
     await add_resource(client)
     task_id = await submit(client, AVID)
     events = await follow(client, task_id)

@@ -109,6 +109,7 @@ def test_yt_dlp_argv() -> None:
     assert argv[argv.index("--ffmpeg-location") + 1] == "/usr/bin/ffmpeg"
     assert argv[argv.index("-o") + 1] == "/data/tmp/t1/SSIS-469.mp4"
     assert "--newline" in argv
+    assert argv[argv.index("--progress-delta") + 1] == "0.5"
     assert "--abort-on-unavailable-fragments" in argv
 
 

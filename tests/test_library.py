@@ -51,14 +51,50 @@ def test_write_info_round_trips_and_keeps_unknown_keys(tmp_path: Path) -> None:
 
 def test_unchanged_folders_are_served_from_the_index(tmp_path: Path) -> None:
     folder = make_resource(tmp_path, "SSIS-469", title="before")
-    settle(folder, tmp_path)
-    library = Library(tmp_path, sweep_interval_s=3600)
-    assert library.entries()[0].title == "before"
-    # Rewrite the JSON in place and put the folder's mtime back: nothing tells the index to look.
     json_path = folder / "SSIS-469.json"
-    json_path.write_text(json_path.read_text("utf-8").replace("before", "after!"), "utf-8")
-    settle(folder)
+    settle(folder, json_path, tmp_path)
+    library = Library(tmp_path, sweep_interval_s=0)
     assert library.entries()[0].title == "before"
+    # Same inode, same size, old mtimes put back: nothing says the file changed, so it is not re-read.
+    json_path.write_text(json_path.read_text("utf-8").replace("before", "after!"), "utf-8")
+    settle(folder, json_path)
+    assert library.entries()[0].title == "before"
+
+
+def test_sweep_notices_a_file_edited_in_place(tmp_path: Path) -> None:
+    folder = make_resource(tmp_path, "SSIS-469", title="before")
+    json_path = folder / "SSIS-469.json"
+    settle(folder, json_path, tmp_path)
+    library = Library(tmp_path, sweep_interval_s=0)
+    assert library.entries()[0].title == "before"
+    json_path.write_text(json_path.read_text("utf-8").replace("before", "edited by hand"), "utf-8")
+    os.utime(json_path, ns=(OLD_NS + 10**9, OLD_NS + 10**9))  # the folder's mtime does not change
+    assert library.entries()[0].title == "edited by hand"
+
+
+def test_a_video_growing_in_place_shows_and_an_emptied_one_goes(tmp_path: Path) -> None:
+    folder = make_resource(tmp_path, "SSIS-469")
+    video = folder / "SSIS-469.mp4"
+    video.write_bytes(b"")
+    settle(folder, video, tmp_path)
+    library = Library(tmp_path, sweep_interval_s=0)
+    assert library.entries()[0].has_video is False
+    with video.open("ab") as fh:  # a copy over SMB: the file exists first, its bytes arrive later
+        fh.write(b"\x00" * 100_000)
+    settle(video)
+    assert library.entries()[0].has_video is True
+    video.write_bytes(b"")
+    settle(video)
+    assert library.entries()[0].has_video is False
+
+
+def test_unreadable_entries_are_skipped(tmp_path: Path) -> None:
+    folder = make_resource(tmp_path, "SSIS-469")
+    (folder / "SSIS-469.mp4").symlink_to("SSIS-469.mp4")  # a loop: stat fails with ELOOP
+    make_resource(tmp_path, "SSIS-470")
+    library = Library(tmp_path)
+    assert [(e.avid, e.has_video) for e in library.entries()] == [("SSIS-469", False), ("SSIS-470", False)]
+    assert library.video_size("SSIS-469") is None
 
 
 def test_sweep_notices_a_video_dropped_into_an_old_folder(tmp_path: Path) -> None:

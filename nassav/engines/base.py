@@ -27,6 +27,7 @@ class Job:
     retries: int = 3
     ffmpeg: str = "ffmpeg"
     duration_s: float | None = None  # the playlist's total, for engines that report time, not segments
+    proxy: str = field(default="", repr=False)  # [http] proxy: streams go the way pages go
 
     @property
     def output(self) -> Path:

@@ -21,6 +21,8 @@ class Ffmpeg:
         ]  # fmt: skip
         if headers:
             argv += ["-headers", headers]
+        if job.proxy.startswith("http://"):  # ffmpeg speaks HTTP proxies only
+            argv += ["-http_proxy", job.proxy]
         return [*argv, "-i", job.url, "-map", "0:v?", "-map", "0:a?", "-c", "copy", "-f", "mp4", "-y", str(job.output)]
 
     def parser(self, job: Job) -> FfmpegParser:

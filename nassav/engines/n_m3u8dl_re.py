@@ -38,6 +38,8 @@ class NM3u8DLRE:
         ]  # fmt: skip
         for name, value in job.headers.items():
             argv += ["-H", f"{name}: {value}"]
+        if job.proxy:
+            argv += ["--custom-proxy", job.proxy]
         return argv
 
     def parser(self, job: Job) -> NM3u8DLREParser:

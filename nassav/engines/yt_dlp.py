@@ -10,6 +10,7 @@ from typing import ClassVar
 from nassav.engines.base import ChunkLines, Job, Progress
 
 MARK = "NASSAV-PROGRESS "
+PROGRESS_EVERY_S = 0.5  # more often is work for both sides that no listener sees (events are paced at 2/s)
 _FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta,fragment_index,fragment_count"
 
 
@@ -20,6 +21,7 @@ class YtDlp:
         argv = [
             sys.executable, "-m", "yt_dlp", "--ignore-config", "--no-cache-dir", "--no-playlist",
             "--newline", "--progress-template", f"download:{MARK}%(progress.{{{_FIELDS}}})j",
+            "--progress-delta", str(PROGRESS_EVERY_S),
             "--concurrent-fragments", str(job.threads),
             "--retries", str(job.retries), "--fragment-retries", str(job.retries),
             "--abort-on-unavailable-fragments",
@@ -29,6 +31,8 @@ class YtDlp:
         ]  # fmt: skip
         for name, value in job.headers.items():
             argv += ["--add-header", f"{name}:{value}"]
+        if job.proxy:
+            argv += ["--proxy", job.proxy]
         return [*argv, "--", job.url]
 
     def parser(self, job: Job) -> YtDlpParser:

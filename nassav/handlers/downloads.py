@@ -94,15 +94,20 @@ async def cancel_task(request: web.Request) -> web.Response:
 )
 async def task_events(request: web.Request) -> web.StreamResponse:
     supervisor = request.app[appkeys.SUPERVISOR]
+    events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)  # first: nothing falls between it and the snapshot
     response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.content_type = "text/event-stream"
-    await response.prepare(request)
-    events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)
-    for task in supervisor.tasks():
-        if task.live:
-            await response.write(_sse(task.to_dict()))
-    async for event in events:
-        await response.write(_sse(event) if event is not None else b": keep-alive\n\n")
+    try:
+        await response.prepare(request)
+        for task in supervisor.tasks():
+            if task.live:
+                await response.write(_sse(task.to_dict()))
+        async for event in events:
+            await response.write(_sse(event) if event is not None else b": keep-alive\n\n")
+    except ConnectionResetError:  # the client went away: nothing to answer
+        pass
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
     return response
 
 

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
 from aiohttp_apigami.constants import SCHEMAS_ATTR
 from marshmallow import Schema, ValidationError
 
@@ -55,12 +57,15 @@ class RequestValidator:
 
 
 async def _json_body(request: web.Request) -> Any:
-    body = await request.read() if request.body_exists else b""  # a body over client_max_size is a 413
+    try:
+        body = await request.read() if request.body_exists else b""  # a body over client_max_size is a 413
+    except (RequestPayloadError, BadHttpMessage):  # e.g. a body that says gzip and is not
+        raise BadRequest("请求体无法读取（压缩格式有误？）") from None
     if not body.strip():
         return {}
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求体不是有效的 JSON") from None
 
 

@@ -26,9 +26,12 @@ class AvidField(fields.String):
             raise ValidationError(exc.message) from None
 
 
-def _no_line_breaks(value: str) -> None:
-    if "\r" in value or "\n" in value or "\x00" in value:
-        raise ValidationError("不能包含换行或空字符")
+def _header_safe(value: str) -> None:
+    """A cookie goes into an HTTP header as it is: printable ASCII only, and not blank."""
+    if not value.strip():
+        raise ValidationError("不能为空")
+    if not (value.isascii() and value.isprintable()):
+        raise ValidationError("只能包含可打印的 ASCII 字符（不能有换行、控制字符或全角符号）")
 
 
 AVID_DOC = {"description": "视频编号，如 SSIS-469", "example": "SSIS-469"}
@@ -46,7 +49,7 @@ class CookieRequestSchema(RequestSchema):
     source = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "jable"})
     cookie = fields.String(
         required=True,
-        validate=[validate.Length(1, 16384), _no_line_breaks],
+        validate=[validate.Length(1, 16384), _header_safe],
         metadata={"example": "cf_clearance=xxx; PHPSESSID=xxx"},
     )
 

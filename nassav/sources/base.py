@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
@@ -68,7 +68,9 @@ class Page:
     def doc(self) -> lxml.html.HtmlElement:
         try:
             return lxml.html.document_fromstring(self.text or "<html></html>")
-        except (ValueError, lxml.etree.ParserError):
+        except ValueError:  # lxml refuses text that starts with an XML declaration: give it bytes
+            return _parse_bytes(self.text.encode("utf-8"))
+        except lxml.etree.ParserError:
             return lxml.html.document_fromstring("<html></html>")
 
     def absolute(self, link: str) -> str:
@@ -131,6 +133,13 @@ class Page:
         return None
 
 
+def _parse_bytes(data: bytes) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return lxml.html.document_fromstring("<html></html>")
+
+
 class Source:
     NAME: ClassVar[str]
 
@@ -152,8 +161,11 @@ class Source:
         return urljoin(self.cdn_url.rstrip("/") + "/", link)
 
     async def fetch(self, link: str, *, referer: str | None = None) -> Page:
-        """GET a page of this site (a link relative to the base URL, or absolute) with its cookie."""
-        response = await self.http.get(self.url(link), source=self.NAME, referer=referer)
+        """GET a page (a link relative to the base URL, or absolute); the site's cookie goes to the
+        site's own host only, never to an embed or search result elsewhere."""
+        url = self.url(link)
+        own = urlsplit(url).netloc == urlsplit(self.base_url).netloc
+        response = await self.http.get(url, source=self.NAME if own else None, referer=referer)
         return Page(response.url, response.text)
 
     async def fetch_first(self, links: Iterable[str]) -> Page:
@@ -193,7 +205,12 @@ class Source:
         return None
 
     def hit(self, avid: str, page: Page, **found: Any) -> Hit:
-        """A Hit from ``page``; the stream is fetched with this site as Referer unless told otherwise."""
+        """A Hit from ``page``; the stream is fetched with this site as Referer unless told otherwise.
+
+        A page that never names the AVID is another video's (sites answer unknown codes with a
+        related or popular one): that is a miss, not a hit."""
+        if not (avid_in(str(found.get("title", "")), avid) or avid_in(page.text, avid)):
+            raise NotOnSource(f"{self.NAME}: the page at {page.url} is about another video")
         found.setdefault("stream_headers", {"Referer": self.base_url + "/"})
         return Hit(source=self.NAME, avid=avid, page_url=page.url, page_html=page.text, **found)
 

@@ -1,7 +1,8 @@
 """A video CDN: any ``*.m3u8`` path is a master playlist over the renditions of tests/fakeweb/hls.py.
 
-``site.variant`` picks the stream: ``plain``, ``aes`` (AES-128), ``png`` (segments behind a fake PNG
-header) or ``missing`` (segment 7 answers 404). ``site.segment_delay_s`` slows every segment down.
+``site.variant`` picks the stream: ``plain``, ``aes`` (AES-128), ``png`` (segments behind a fake
+PNG header), ``missing`` (segment 7 answers 404) or ``broken`` (a media playlist that is not valid).
+``site.segment_delay_s`` slows every segment down.
 Streams need the Referer of a site page, as real CDNs do (403 without one).
 """
 
@@ -25,11 +26,13 @@ def routes(site: Site) -> list[web.RouteDef]:
         if not request.headers.get("Referer"):
             return web.Response(status=403, text="hotlinking denied")
         root = site.web.hls_root
-        folder = "plain" if site.variant == "missing" else site.variant
+        folder = "plain" if site.variant in ("missing", "broken") else site.variant
         path = request.path
         if path.endswith("/key.bin"):
             return web.Response(body=(root / "aes" / "key.bin").read_bytes())
         media = _MEDIA.search(path)
+        if media and site.variant == "broken":
+            return web.Response(text="#EXTM3U\n#EXTINF:abc,\nseg0.ts\n", content_type="application/vnd.apple.mpegurl")
         if media:
             return web.FileResponse(root / folder / media["rendition"] / "index.m3u8")
         segment = _SEGMENT.search(path)

@@ -1,0 +1,187 @@
+"""The in-memory index behind the listing: one row per resource folder, kept in sync with the disk
+without re-reading every JSON on each request.
+
+Each folder is known by its signature: the folder's mtime, its {AVID}.json's (inode, mtime, size)
+and its {AVID}.mp4's size. A row is re-read only when its signature changed. What is checked when:
+
+- the root (one stat) on every refresh: a folder added or removed by hand shows at once;
+- every folder's signature, a few milliseconds' worth per refresh, round-robin, restarting at most
+  every ``sweep_interval_s``: a file changed in place (an mp4 copied in over SMB) shows soon after;
+- a folder that changed in the last two seconds on every refresh, as it may change again within the
+  same timestamp tick (git's "racy" rule).
+
+Unreadable entries (a dangling symlink, a lost network share) are treated as absent, with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nassav.avid import is_avid
+
+log = logging.getLogger(__name__)
+
+RACY_WINDOW_NS = 2_000_000_000
+SWEEP_BUDGET_S = 0.004  # per refresh: a listing never waits long for the sweep
+
+Signature = tuple[int, tuple[int, int, int] | None, int | None]
+Row = tuple[str, str, str]  # title, source, release date
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of the listing."""
+
+    avid: str
+    title: str
+    source: str
+    release_date: str
+    has_video: bool
+
+
+@dataclass(slots=True)
+class _Folder:
+    entry: Entry | None  # None: the folder has no readable {AVID}.json (yet)
+    signature: Signature
+    looked_at_ns: int
+
+
+class LibraryIndex:
+    def __init__(self, root: str, load_row: Callable[[str, str], Row | None], *, sweep_interval_s: float) -> None:
+        self._root = root
+        self._load_row = load_row  # (avid, json path) -> the row, or None when unreadable
+        self._sweep_interval_ns = int(sweep_interval_s * 1e9)
+        self._folders: dict[str, _Folder] = {}
+        self._unsettled: set[str] = set()
+        self._to_sweep: deque[str] = deque()
+        self._sweep_started_ns = 0
+        self._root_mtime_ns = -1
+        self._root_looked_at_ns = 0
+        self._sorted: list[Entry] | None = None
+        self._warned: set[str] = set()
+        self.version = 0  # bumped on every change: a key for caches of the listing
+
+    def entries(self) -> list[Entry]:
+        self.refresh()
+        if self._sorted is None:
+            rows = (folder.entry for folder in self._folders.values() if folder.entry is not None)
+            self._sorted = sorted(rows, key=lambda entry: entry.avid)
+        return self._sorted
+
+    def refresh(self) -> None:
+        now_ns = time.time_ns()
+        root_mtime_ns = self._stat_mtime(self._root)
+        if root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns):
+            self._rescan_root(now_ns)
+            self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
+        for avid in list(self._unsettled):
+            self.check(avid, now_ns)
+        self._sweep_step(now_ns)
+
+    def check(self, avid: str, now_ns: int | None = None) -> None:
+        """Look at one folder now (after our own writes, and from the sweep)."""
+        now_ns = now_ns or time.time_ns()
+        folder_path = os.path.join(self._root, avid)
+        signature = self._signature(avid, folder_path)
+        known = self._folders.get(avid)
+        if signature is None:
+            self.forget(avid)
+        elif known is None or known.signature != signature or _racy(_newest(signature), known.looked_at_ns):
+            row = self._load_row(avid, os.path.join(folder_path, f"{avid}.json")) if signature[1] else None
+            entry = Entry(avid, *row, has_video=bool(signature[2])) if row is not None else None
+            self._folders[avid] = _Folder(entry, signature, now_ns)
+            self._settle(avid, signature, now_ns)
+            if known is None or known.entry != entry:
+                self._changed()
+        else:
+            known.looked_at_ns = now_ns
+            self._settle(avid, signature, now_ns)
+
+    def forget(self, avid: str) -> None:
+        self._unsettled.discard(avid)
+        if self._folders.pop(avid, None) is not None:
+            self._changed()
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _rescan_root(self, now_ns: int) -> None:
+        try:
+            with os.scandir(self._root) as found:
+                names = {item.name for item in found if is_avid(item.name) and _is_dir(item)}
+        except OSError as exc:
+            self._warn_once(self._root, exc)
+            names = set()
+        for gone in self._folders.keys() - names:
+            self.forget(gone)
+        for new in names - self._folders.keys():
+            self.check(new, now_ns)
+
+    def _sweep_step(self, now_ns: int) -> None:
+        if not self._to_sweep:
+            if now_ns - self._sweep_started_ns < self._sweep_interval_ns:
+                return
+            self._to_sweep.extend(self._folders)
+            self._sweep_started_ns = now_ns
+        deadline = time.perf_counter() + SWEEP_BUDGET_S
+        while self._to_sweep and time.perf_counter() < deadline:
+            avid = self._to_sweep.popleft()
+            if avid in self._folders and self._folders[avid].looked_at_ns != now_ns:
+                self.check(avid, now_ns)
+
+    def _signature(self, avid: str, folder_path: str) -> Signature | None:
+        folder_mtime = self._stat_mtime(folder_path)
+        if folder_mtime < 0:
+            return None
+        json_stat = self._stat(os.path.join(folder_path, f"{avid}.json"))
+        video_stat = self._stat(os.path.join(folder_path, f"{avid}.mp4"))
+        json_key = (json_stat.st_ino, json_stat.st_mtime_ns, json_stat.st_size) if json_stat else None
+        return folder_mtime, json_key, (video_stat.st_size or None) if video_stat else None
+
+    def _stat(self, path: str) -> os.stat_result | None:
+        try:
+            return os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._warn_once(path, exc)
+            return None
+
+    def _stat_mtime(self, path: str) -> int:
+        stat = self._stat(path)
+        return stat.st_mtime_ns if stat is not None else -2
+
+    def _settle(self, avid: str, signature: Signature, now_ns: int) -> None:
+        if _racy(_newest(signature), now_ns):
+            self._unsettled.add(avid)
+        else:
+            self._unsettled.discard(avid)
+
+    def _changed(self) -> None:
+        self._sorted = None
+        self.version += 1
+
+    def _warn_once(self, path: str, exc: OSError) -> None:
+        if path not in self._warned:
+            self._warned.add(path)
+            log.warning("skipping %s: %s", path, exc.strerror or exc)
+
+
+def _newest(signature: Signature) -> int:
+    return max(signature[0], signature[1][1] if signature[1] else 0)
+
+
+def _racy(mtime_ns: int, looked_at_ns: int) -> bool:
+    return looked_at_ns - mtime_ns < RACY_WINDOW_NS
+
+
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
+
