@@ -32,12 +32,15 @@ def make_app(root: Path, rate: float, latency_s: float) -> web.Application:
         response = web.StreamResponse(headers={"Content-Type": kind, "Content-Length": str(len(data))})
         await response.prepare(request)
         started = time.monotonic()
-        for sent in range(0, len(data), CHUNK_BYTES):
-            await response.write(data[sent : sent + CHUNK_BYTES])
-            ahead = (sent + CHUNK_BYTES) / rate - (time.monotonic() - started)
-            if ahead > 0:
-                await asyncio.sleep(ahead)
-        await response.write_eof()
+        try:
+            for sent in range(0, len(data), CHUNK_BYTES):
+                await response.write(data[sent : sent + CHUNK_BYTES])
+                ahead = (sent + CHUNK_BYTES) / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+            await response.write_eof()
+        except ConnectionResetError:  # the client had seen enough (a peek at a segment's head)
+            pass
         return response
 
     app = web.Application()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from curl_cffi.curl import CURL_WRITEFUNC_ERROR
 from curl_cffi.requests import AsyncSession
 from curl_cffi.requests.exceptions import RequestException
 
@@ -80,7 +81,8 @@ class HttpClient:
             request_headers["Cookie"] = cookie
         for attempt, backoff_s in enumerate((*RETRY_BACKOFF_S[: self._settings.retries], None)):
             try:
-                return _judge(await self._fetch(url, request_headers, max_bytes, peek), source)
+                fetch = self._peek if peek else self._fetch
+                return _judge(await fetch(url, request_headers, max_bytes), source)
             except _Transient as exc:
                 if backoff_s is None:
                     raise UpstreamError(exc.message) from None
@@ -88,7 +90,29 @@ class HttpClient:
                 await asyncio.sleep(backoff_s)
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    async def _fetch(self, url: str, headers: Mapping[str, str], max_bytes: int, peek: bool) -> Response:
+    async def _peek(self, url: str, headers: Mapping[str, str], max_bytes: int) -> Response:
+        """The first ``max_bytes`` of a body: the transfer is aborted there (an origin that ignores
+        Range would otherwise send a whole segment first)."""
+        received = bytearray()
+
+        def collect(chunk: bytes) -> int | None:
+            received.extend(chunk)
+            return CURL_WRITEFUNC_ERROR if len(received) >= max_bytes else None
+
+        try:
+            response = await self._session.get(
+                url, headers=dict(headers), content_callback=collect, discard_cookies=True
+            )
+        except RequestException as exc:
+            response = getattr(exc, "response", None)
+            if response is None or len(received) < max_bytes:  # a real failure, not our abort
+                raise _Transient(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
+        except (ValueError, UnicodeError) as exc:
+            raise UpstreamError(f"cannot request {_host(url)}: {type(exc).__name__}") from None
+        head = bytes(received[:max_bytes])
+        return Response(str(response.url), response.status_code, dict(response.headers), head)
+
+    async def _fetch(self, url: str, headers: Mapping[str, str], max_bytes: int) -> Response:
         try:
             response = await self._session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
         except RequestException as exc:
@@ -101,16 +125,13 @@ class HttpClient:
             async for chunk in response.aiter_content():
                 received += len(chunk)
                 chunks.append(chunk)
-                if received >= max_bytes and peek:
-                    break  # seen enough; closing the response drops the rest
                 if received > max_bytes:
                     raise UpstreamError(f"{_host(url)} sent more than {max_bytes} bytes")
         except RequestException as exc:
             raise _Transient(f"{_host(url)} broke off: {_curl_reason(exc)}") from None
         finally:
             await response.aclose()
-        body = b"".join(chunks)
-        return Response(str(response.url), response.status_code, dict(response.headers), body[:max_bytes])
+        return Response(str(response.url), response.status_code, dict(response.headers), b"".join(chunks))
 
 
 class _Transient(UpstreamError):
