@@ -18,6 +18,7 @@ from bench.library import add_stream_resource, make_library
 from bench.server import Nassav
 
 CONNECTIONS = 32
+P99_WRK_SECONDS = 2
 ENDPOINTS = {
     "resource/list": "/resource/list",
     "source/list": "/source/list",
@@ -70,11 +71,14 @@ def run(
             results = {
                 name: _endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
             }
-            busy = _p99_while_downloading(nassav, runs, stream_url) if stream_url else {}
+            idle, busy = _p99_idle_and_busy(nassav, runs) if stream_url else ({}, {})
         finally:
             nassav.stop()
+    missing = Figure((0.0,))
     merged = {
-        name: EndpointResult(r.payload_bytes, r.nassav_rps, r.floor_rps, r.p99_idle_ms, busy.get(name, Figure((0.0,))))
+        name: EndpointResult(
+            r.payload_bytes, r.nassav_rps, r.floor_rps, idle.get(name, missing), busy.get(name, missing)
+        )
         for name, r in results.items()
     }
     return merged, nassav.start_to_first_answer_s
@@ -106,24 +110,34 @@ def _endpoint(nassav: Nassav, path: str, runs: int, duration_s: int, scratch: Pa
         payload_bytes=len(body),
         nassav_rps=Figure(tuple(w.rps for w in ours)),
         floor_rps=Figure(tuple(w.rps for w in theirs)),
-        p99_idle_ms=Figure(tuple(w.p99_ms for w in ours)),
+        p99_idle_ms=Figure((0.0,)),  # measured apart, in the same sequence as while busy
         p99_busy_ms=Figure((0.0,)),
     )
 
 
-def _p99_while_downloading(nassav: Nassav, runs: int, stream_url: str) -> dict[str, Figure]:
-    samples: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
+def _p99_idle_and_busy(nassav: Nassav, runs: int) -> tuple[dict[str, Figure], dict[str, Figure]]:
+    """The same sequence of short wrk runs over every endpoint, once idle and once while a download
+    runs, round after round: the two differ only in the download."""
+    idle: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
+    busy: dict[str, list[float]] = {name: [] for name in ENDPOINTS}
     for _ in range(runs):
+        for name, p99 in _p99_pass(nassav).items():
+            idle[name].append(p99)
         status, body = post_json(f"{nassav.base}/downloads", {"avid": "BENCH-DL-1"})
         assert status == 202, body
         task_url = f"{nassav.base}/downloads/tasks/{body['data']['task_id']}"  # type: ignore[index]
         while get_json(task_url)["data"]["status"] != "running":  # type: ignore[index]
             time.sleep(0.05)
-        for name, path in ENDPOINTS.items():
-            samples[name].append(wrk(nassav.base + path, 2).p99_ms)
+        for name, p99 in _p99_pass(nassav).items():
+            busy[name].append(p99)
         if get_json(task_url)["data"]["status"] != "running":  # type: ignore[index]
             print("  warning: the download ended before the busy measurements did", flush=True)
         while get_json(task_url)["data"]["status"] in ("pending", "running"):  # type: ignore[index]
             time.sleep(0.2)
         delete(f"{nassav.base}/downloads/BENCH-DL-1")
-    return {name: Figure(tuple(values)) for name, values in samples.items()}
+    as_figures = lambda samples: {name: Figure(tuple(values)) for name, values in samples.items()}  # noqa: E731
+    return as_figures(idle), as_figures(busy)
+
+
+def _p99_pass(nassav: Nassav) -> dict[str, float]:
+    return {name: wrk(nassav.base + path, P99_WRK_SECONDS).p99_ms for name, path in ENDPOINTS.items()}

@@ -29,6 +29,7 @@ def write_report(
 ) -> None:
     lines = [
         "# NASSAV benchmark results", "", *_machine(args, seconds), "",
+        "What these figures led to, with before and after: [HISTORY.md](HISTORY.md).", "",
         *_downloads(download), "", *_api(api), "", *_footprint(prints),
     ]  # fmt: skip
     out.write_text("\n".join(lines) + "\n", "utf-8")
@@ -96,7 +97,9 @@ def _api(api: Mapping[str, EndpointResult]) -> list[str]:
         "## API under load",
         "",
         f"wrk from a separate process, {CONNECTIONS} connections. The floor is a minimal aiohttp app answering"
-        " precomputed bytes of the same size: the framework's limit for that payload.",
+        " precomputed bytes of the same size: the framework's limit for that payload. The p99 columns come"
+        " from one 2-second wrk run per endpoint, all endpoints in turn, once idle and once while a download"
+        " runs, in each round.",
         "",
         "| endpoint | payload | NASSAV req/s | floor req/s | ratio | target | p99 idle ms | p99 during a download ms |",
         "|---|---|---|---|---|---|---|---|",
