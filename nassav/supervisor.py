@@ -251,6 +251,8 @@ class Supervisor:
             return exc
         except (DownloadFailed, UpstreamError) as exc:
             return exc.message
+        except OSError as exc:  # the library's disk is full, gone read-only, ...
+            return f"could not move the video into the library: {exc.strerror or exc}"
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():  # the service is stopping: run again next time
