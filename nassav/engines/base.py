@@ -9,7 +9,7 @@ supervisor's business.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Literal, Protocol
@@ -72,6 +72,17 @@ class ChunkLines:
         parts = re.split(rb"[\r\n]", self._tail + chunk)
         self._tail = parts.pop()[-self.MAX_TAIL :]
         return [part.decode("utf-8", errors="replace").strip() for part in parts if part.strip()]
+
+
+class LineParser:
+    """A parser for engines whose every progress record is one line: ``parse_line`` reads a line."""
+
+    def __init__(self, parse_line: Callable[[str], Progress | None]) -> None:
+        self._lines = ChunkLines()
+        self._parse_line = parse_line
+
+    def feed(self, chunk: bytes) -> list[Progress]:
+        return [record for line in self._lines.feed(chunk) if (record := self._parse_line(line)) is not None]
 
 
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from nassav.engines.base import ChunkLines, Job, Progress, clock_to_seconds, size_to_bytes
+from nassav.engines.base import Job, LineParser, Progress, clock_to_seconds, size_to_bytes
 
 _ROW = re.compile(
     r"(?P<done>\d+)/(?P<total>\d+)\s+(?P<percent>[\d.]+)%\s*"
@@ -42,16 +42,8 @@ class NM3u8DLRE:
             argv += ["--custom-proxy", job.proxy]
         return argv
 
-    def parser(self, job: Job) -> NM3u8DLREParser:
-        return NM3u8DLREParser()
-
-
-class NM3u8DLREParser:
-    def __init__(self) -> None:
-        self._lines = ChunkLines()
-
-    def feed(self, chunk: bytes) -> list[Progress]:
-        return [record for line in self._lines.feed(chunk) if (record := parse_line(line)) is not None]
+    def parser(self, job: Job) -> LineParser:
+        return LineParser(parse_line)
 
 
 def parse_line(line: str) -> Progress | None:

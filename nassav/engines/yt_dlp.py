@@ -7,7 +7,7 @@ import json
 import sys
 from typing import ClassVar
 
-from nassav.engines.base import ChunkLines, Job, Progress
+from nassav.engines.base import Job, LineParser, Progress
 
 MARK = "NASSAV-PROGRESS "
 PROGRESS_EVERY_S = 0.5  # more often is work for both sides that no listener sees (events are paced at 2/s)
@@ -35,16 +35,8 @@ class YtDlp:
             argv += ["--proxy", job.proxy]
         return [*argv, "--", job.url]
 
-    def parser(self, job: Job) -> YtDlpParser:
-        return YtDlpParser()
-
-
-class YtDlpParser:
-    def __init__(self) -> None:
-        self._lines = ChunkLines()
-
-    def feed(self, chunk: bytes) -> list[Progress]:
-        return [record for line in self._lines.feed(chunk) if (record := parse_line(line)) is not None]
+    def parser(self, job: Job) -> LineParser:
+        return LineParser(parse_line)
 
 
 def parse_line(line: str) -> Progress | None:
