@@ -15,7 +15,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
@@ -132,12 +132,6 @@ class TaskClaims:
         if await self._redis.set(self._key(avid), task_id, nx=True, px=self._ttl_ms):
             return True
         return bool(await self._redis.eval(_COMPARE_AND_EXPIRE, 1, self._key(avid), task_id, self._ttl_ms))
-
-    async def refresh(self, claims: Iterable[tuple[str, str]]) -> None:
-        if self._redis is None:
-            return
-        for avid, task_id in claims:
-            await self._redis.eval(_COMPARE_AND_EXPIRE, 1, self._key(avid), task_id, self._ttl_ms)
 
     async def release(self, avid: str, task_id: str) -> None:
         if self._redis is not None:
