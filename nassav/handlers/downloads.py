@@ -9,9 +9,8 @@ from nassav import appkeys
 from nassav.envelope import ok
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.schemas import (
-    AvidPathSchema,
+    AvidSchema,
     DeletedVideoEnvelope,
-    DownloadRequestSchema,
     NamesEnvelope,
     SubmittedEnvelope,
     TaskEnvelope,
@@ -30,7 +29,7 @@ async def list_downloads(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="删除已下载的视频文件（只删除 mp4 文件，保留元数据；先取消该视频的下载任务）")
-@match_info_schema(AvidPathSchema)
+@match_info_schema(AvidSchema)
 @response_schema(DeletedVideoEnvelope, 200)
 @error_answers(400, 404)
 async def delete_download(request: web.Request) -> web.Response:
@@ -44,7 +43,7 @@ async def _submit(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="提交视频下载任务（异步执行，同一 AVID 只排队一次）")
-@request_schema(DownloadRequestSchema)
+@request_schema(AvidSchema)
 @response_schema(SubmittedEnvelope, 202, description="任务已提交")
 @response_schema(SubmittedEnvelope, 409, description="视频已下载，或下载任务已存在（data 为 null）")
 @error_answers(400, 404)
@@ -53,7 +52,7 @@ async def submit_download(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="提交视频下载任务（无请求体的别名形式）")
-@match_info_schema(AvidPathSchema)
+@match_info_schema(AvidSchema)
 @response_schema(SubmittedEnvelope, 202, description="任务已提交")
 @response_schema(SubmittedEnvelope, 409, description="视频已下载，或下载任务已存在（data 为 null）")
 @error_answers(400, 404)

@@ -10,8 +10,7 @@ from nassav.handlers.schemas import (
     AddedEnvelope,
     AddResourceRequestSchema,
     AvailableSourcesEnvelope,
-    AvidPathSchema,
-    AvidQuerySchema,
+    AvidSchema,
     DeletedResourceEnvelope,
     MetadataEnvelope,
     ResourceListEnvelope,
@@ -27,7 +26,7 @@ async def list_resources(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="获取资源的元数据")
-@querystring_schema(AvidQuerySchema)
+@querystring_schema(AvidSchema)
 @response_schema(MetadataEnvelope, 200)
 @error_answers(400, 404)
 async def resource_metadata(request: web.Request) -> web.Response:
@@ -39,7 +38,7 @@ async def resource_metadata(request: web.Request) -> web.Response:
     summary="根据 avid 获取封面图片",
     responses={200: {"description": "封面图片（Content-Type 为文件的真实类型，通常是 image/jpeg）"}},
 )
-@querystring_schema(AvidQuerySchema)
+@querystring_schema(AvidSchema)
 @error_answers(400, 404)
 async def resource_cover(request: web.Request) -> web.Response:
     cover = request.app[appkeys.RESOURCES].cover(validated(request)["avid"])
@@ -49,7 +48,7 @@ async def resource_cover(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="删除整个资源目录（包括 HTML、封面、元数据、视频）")
-@match_info_schema(AvidPathSchema)
+@match_info_schema(AvidSchema)
 @response_schema(DeletedResourceEnvelope, 200)
 @error_answers(400, 404)
 async def delete_resource(request: web.Request) -> web.Response:
@@ -68,7 +67,7 @@ async def add_resource(request: web.Request) -> web.Response:
 
 
 @docs(tags=TAGS, summary="刷新已有资源的元数据和 m3u8 链接（使用原有 source）")
-@match_info_schema(AvidPathSchema)
+@match_info_schema(AvidSchema)
 @response_schema(AddedEnvelope, 200)
 @error_answers(400, 404, 502)
 async def refresh_resource(request: web.Request) -> web.Response:

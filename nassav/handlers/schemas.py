@@ -37,11 +37,9 @@ def _header_safe(value: str) -> None:
 AVID_DOC = {"description": "视频编号，如 SSIS-469", "example": "SSIS-469"}
 
 
-class AvidQuerySchema(RequestSchema):
-    avid = AvidField(required=True, metadata=AVID_DOC)
+class AvidSchema(RequestSchema):
+    """Just an AVID: in the query, the path or the body, as each endpoint takes it."""
 
-
-class AvidPathSchema(RequestSchema):
     avid = AvidField(required=True, metadata=AVID_DOC)
 
 
@@ -71,10 +69,6 @@ class AddedResourceSchema(Schema):
     html_saved = fields.Boolean()
     metadata_saved = fields.Boolean()
     scraped = fields.Boolean()
-
-
-class DownloadRequestSchema(RequestSchema):
-    avid = AvidField(required=True, metadata=AVID_DOC)
 
 
 class TaskIdPathSchema(RequestSchema):
