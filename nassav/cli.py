@@ -16,7 +16,7 @@ from aiohttp import web
 from nassav import __version__
 from nassav.app import StartupError, create_app
 from nassav.config import ConfigError, Settings, load_settings
-from nassav.security import AccessLogger, warn_if_exposed
+from nassav.handlers.security import AccessLogger, warn_if_exposed
 
 log = logging.getLogger("nassav")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from nassav.tasks import TASK_COLUMNS, Task
+from nassav.downloads.tasks import TASK_COLUMNS, Task
 
 log = logging.getLogger(__name__)
 

@@ -18,17 +18,17 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from nassav.attempt import Attempt, FinalFailure, clean_work_dir
+from nassav.downloads.runner import Attempt, FinalFailure, clean_work_dir
 from nassav.config import Settings
-from nassav.engines import EngineUnavailable
-from nassav.engines.base import Progress
+from nassav.downloads.engines import EngineUnavailable
+from nassav.downloads.engines.base import Progress
 from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
-from nassav.events import TaskEvents
+from nassav.downloads.events import TaskEvents
 from nassav.http import HttpClient
-from nassav.library import Library
-from nassav.lock import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
+from nassav.library.files import Library
+from nassav.downloads.claims import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
 from nassav.store import Store
-from nassav.tasks import Task
+from nassav.downloads.tasks import Task
 
 log = logging.getLogger(__name__)
 

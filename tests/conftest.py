@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from nassav.app import create_app
 from nassav.config import Settings, build_settings
-from nassav.security import AccessLogger
+from nassav.handlers.security import AccessLogger
 
 MakeSettings = Callable[..., Settings]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from nassav.app import create_app
 from nassav.store import Store
-from nassav.tasks import Task
+from nassav.downloads.tasks import Task
 from tests.downloads_helpers import follow
 from tests.helpers import make_resource, read_envelope
 from tests.test_download_control import engine_processes, slow_download

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nassav.engines.base import ChunkLines, Job, size_to_bytes
-from nassav.engines.ffmpeg import Ffmpeg
-from nassav.engines.n_m3u8dl_re import NM3u8DLRE
-from nassav.engines.n_m3u8dl_re import parse_line as parse_re_line
-from nassav.engines.yt_dlp import YtDlp
+from nassav.downloads.engines.base import ChunkLines, Job, size_to_bytes
+from nassav.downloads.engines.ffmpeg import Ffmpeg
+from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
+from nassav.downloads.engines.n_m3u8dl_re import parse_line as parse_re_line
+from nassav.downloads.engines.yt_dlp import YtDlp
 
 JOB = Job(
     url="https://cdn.example/abc/playlist.m3u8",

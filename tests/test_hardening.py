@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from nassav import appkeys
+from nassav.handlers import appkeys
 from nassav.app import create_app, redact_url
 from nassav.config import HttpSettings
 from nassav.errors import NotOnSource, UpstreamError

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nassav.errors import InvalidAvid
-from nassav.library import Library, ResourceInfo, atomic_write
+from nassav.library.files import Library, ResourceInfo, atomic_write
 from tests.helpers import make_resource
 
 OLD_NS = 1_600_000_000 * 10**9  # a moment well outside the racy window

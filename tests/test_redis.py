@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nassav import appkeys
+from nassav.handlers import appkeys
 from nassav.app import create_app
 from nassav.config import Settings
 from tests.helpers import read_envelope

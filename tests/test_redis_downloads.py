@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 
 from nassav.app import create_app
 from nassav.config import Settings
-from nassav.lock import LOCK_KEY, DownloadLock, LockTimeout, TaskClaims
+from nassav.downloads.claims import LOCK_KEY, DownloadLock, LockTimeout, TaskClaims
 from tests.downloads_helpers import follow
 from tests.helpers import read_envelope
 

@@ -63,7 +63,7 @@ async def test_corrupt_and_foreign_entries_are_skipped(
     (not_object / "ABP-124.json").write_text("[1, 2]", "utf-8")
     (library_root / "notes").mkdir()  # not an AVID: ignored
     (library_root / "README.txt").write_text("mine", "utf-8")
-    with caplog.at_level(logging.WARNING, logger="nassav.library"):
+    with caplog.at_level(logging.WARNING, logger="nassav.library.files"):
         body = await read_envelope(await api.get(f"{API}/resource/list"), 200)
     assert [item["avid"] for item in body["data"]] == ["SSIS-469"]
     assert "ABP-123.json" in caplog.text

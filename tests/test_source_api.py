@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nassav import appkeys
+from nassav.handlers import appkeys
 from nassav.app import create_app
 from nassav.config import Settings
 from tests.helpers import read_envelope

@@ -24,7 +24,7 @@ import lxml.html
 
 from nassav.config import SourceSettings
 from nassav.errors import ExtractFailed, NotOnSource
-from nassav.hls import best_variant as best_variant  # re-exported: site modules import only base
+from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.http import HttpClient
 
 log = logging.getLogger(__name__)

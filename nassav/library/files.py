@@ -21,7 +21,7 @@ from typing import Any
 
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
-from nassav.library_index import Entry, LibraryIndex, Row
+from nassav.library.index import Entry, LibraryIndex, Row
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nassav.engines.base import ChunkLines, Job, Progress
+from nassav.downloads.engines.base import ChunkLines, Job, Progress
 
 
 class Ffmpeg:

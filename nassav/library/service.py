@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from nassav.envelope import envelope_body
+from nassav.handlers.envelope import envelope_body
 from nassav.errors import NotFound
-from nassav.library import Library, ResourceInfo
-from nassav.library_index import Entry
+from nassav.library.files import Library, ResourceInfo
+from nassav.library.index import Entry
 
 log = logging.getLogger(__name__)
 

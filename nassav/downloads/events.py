@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from nassav.tasks import Task
+from nassav.downloads.tasks import Task
 
 MAX_UPDATES_PER_S = 2
 QUEUE_SIZE = 512

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nassav.engines.base import Progress
+from nassav.downloads.engines.base import Progress
 
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
 LIVE: tuple[Status, ...] = ("pending", "running")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from nassav.engines.base import Job, LineParser, Progress, clock_to_seconds, size_to_bytes
+from nassav.downloads.engines.base import Job, LineParser, Progress, clock_to_seconds, size_to_bytes
 
 _ROW = re.compile(
     r"(?P<done>\d+)/(?P<total>\d+)\s+(?P<percent>[\d.]+)%\s*"

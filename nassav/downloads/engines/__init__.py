@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 
 from nassav.config import DownloadSettings
-from nassav.engines.base import Engine
-from nassav.engines.ffmpeg import Ffmpeg
-from nassav.engines.n_m3u8dl_re import NM3u8DLRE
-from nassav.engines.yt_dlp import YtDlp
+from nassav.downloads.engines.base import Engine
+from nassav.downloads.engines.ffmpeg import Ffmpeg
+from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
+from nassav.downloads.engines.yt_dlp import YtDlp
 from nassav.errors import NassavError
 
 N_M3U8DL_RE_NAMES = ("N_m3u8DL-RE", "n-m3u8dl-re")

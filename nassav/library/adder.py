@@ -11,9 +11,9 @@ from typing import Any
 from nassav.config import Settings
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.http import HttpClient
-from nassav.library import Library, ResourceInfo
-from nassav.lock import KeyedLocks
-from nassav.resources import image_content_type
+from nassav.library.files import Library, ResourceInfo
+from nassav.downloads.claims import KeyedLocks
+from nassav.library.service import image_content_type
 from nassav.sources.base import Hit
 from nassav.sources.registry import SourceCatalog
 from nassav.sources.scrapers import javbus

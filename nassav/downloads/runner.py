@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from nassav.config import DownloadSettings
-from nassav.engines import choose_engine, find_ffmpeg, find_ffprobe
-from nassav.engines.base import ChunkLines, Engine, Job, Progress
-from nassav.engines.n_m3u8dl_re import NM3u8DLRE
+from nassav.downloads.engines import choose_engine, find_ffmpeg, find_ffprobe
+from nassav.downloads.engines.base import ChunkLines, Engine, Job, Progress
+from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
 from nassav.errors import Cancelled, DownloadFailed
-from nassav.hls import inspect_stream
+from nassav.downloads.hls import inspect_stream
 from nassav.http import HttpClient
-from nassav.media import probe
+from nassav.downloads.probe import probe
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import ClassVar
 
-from nassav.engines.base import Job, LineParser, Progress
+from nassav.downloads.engines.base import Job, LineParser, Progress
 
 MARK = "NASSAV-PROGRESS "
 PROGRESS_EVERY_S = 0.5  # more often is work for both sides that no listener sees (events are paced at 2/s)

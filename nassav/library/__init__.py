@@ -1,0 +1,1 @@
+"""The resource/ tree: model, files, index, images, and the service that is its only writer."""
