@@ -14,17 +14,16 @@ from aiohttp import web
 from aiohttp_apigami import setup_aiohttp_apispec
 
 from nassav import __version__
-from nassav.handlers import appkeys
 from nassav.config import Settings
-from nassav.sources.cookies import Cookies
+from nassav.handlers import API, ROUTES, appkeys
 from nassav.handlers.envelope import error_middleware_for
-from nassav.handlers import API, ROUTES
 from nassav.handlers.parsing import RequestValidator, validation_middleware_for
-from nassav.http import HttpClient
-from nassav.library.files import Library
-from nassav.library.adder import ResourceAdder
-from nassav.library.service import Resources
 from nassav.handlers.security import api_key_middleware
+from nassav.http import HttpClient
+from nassav.library.adder import ResourceAdder
+from nassav.library.files import Library
+from nassav.library.service import Resources
+from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor

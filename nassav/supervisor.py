@@ -18,17 +18,17 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from nassav.downloads.runner import Attempt, FinalFailure, clean_work_dir
 from nassav.config import Settings
+from nassav.downloads.claims import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
 from nassav.downloads.engines import EngineUnavailable
 from nassav.downloads.engines.base import Progress
-from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
 from nassav.downloads.events import TaskEvents
+from nassav.downloads.runner import Attempt, FinalFailure, clean_work_dir
+from nassav.downloads.tasks import Task
+from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
 from nassav.http import HttpClient
 from nassav.library.files import Library
-from nassav.downloads.claims import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
 from nassav.store import Store
-from nassav.downloads.tasks import Task
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from nassav.app import create_app
-from nassav.store import Store
 from nassav.downloads.tasks import Task
+from nassav.store import Store
 from tests.downloads_helpers import follow
 from tests.helpers import make_resource, read_envelope
 from tests.test_download_control import engine_processes, slow_download

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from nassav.handlers import appkeys
 from nassav.app import create_app, redact_url
 from nassav.config import HttpSettings
 from nassav.errors import NotOnSource, UpstreamError
+from nassav.handlers import appkeys
 from nassav.http import HttpClient
 from nassav.sources.jable import JableSource
 from tests.downloads_helpers import follow, submit

@@ -11,8 +11,8 @@ import pytest
 
 from nassav.config import DownloadSettings
 from nassav.downloads.engines import EngineUnavailable, choose_engine, find_ffmpeg
-from nassav.errors import DownloadFailed
 from nassav.downloads.probe import probe
+from nassav.errors import DownloadFailed
 from tests.fakeweb.hls import DURATION_S
 
 BUNDLED_FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()

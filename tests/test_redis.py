@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nassav.handlers import appkeys
 from nassav.app import create_app
 from nassav.config import Settings
+from nassav.handlers import appkeys
 from tests.helpers import read_envelope
 
 

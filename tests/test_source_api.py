@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from nassav.handlers import appkeys
 from nassav.app import create_app
 from nassav.config import Settings
+from nassav.handlers import appkeys
 from tests.helpers import read_envelope
 
 API = "/nassav/api"

@@ -17,10 +17,10 @@ from nassav.config import DownloadSettings
 from nassav.downloads.engines import choose_engine, find_ffmpeg, find_ffprobe
 from nassav.downloads.engines.base import ChunkLines, Engine, Job, Progress
 from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
-from nassav.errors import Cancelled, DownloadFailed
 from nassav.downloads.hls import inspect_stream
-from nassav.http import HttpClient
 from nassav.downloads.probe import probe
+from nassav.errors import Cancelled, DownloadFailed
+from nassav.http import HttpClient
 
 log = logging.getLogger(__name__)
 

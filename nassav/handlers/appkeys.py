@@ -6,11 +6,11 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from nassav.config import Settings
-from nassav.sources.cookies import Cookies
 from nassav.http import HttpClient
-from nassav.library.files import Library
 from nassav.library.adder import ResourceAdder
+from nassav.library.files import Library
 from nassav.library.service import Resources
+from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor

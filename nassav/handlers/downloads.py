@@ -6,8 +6,8 @@ from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, request_schema, response_schema
 
 from nassav.handlers import appkeys
-from nassav.handlers.envelope import ok
 from nassav.handlers.common import error_answers, validated
+from nassav.handlers.envelope import ok
 from nassav.handlers.schemas import (
     AvidSchema,
     DeletedVideoEnvelope,

@@ -4,8 +4,8 @@ from aiohttp import web
 from aiohttp_apigami import docs, request_schema, response_schema
 
 from nassav.handlers import appkeys
-from nassav.handlers.envelope import ok
 from nassav.handlers.common import error_answers, validated
+from nassav.handlers.envelope import ok
 from nassav.handlers.schemas import AvailableSourcesEnvelope, CookieEnvelope, CookieRequestSchema, NamesEnvelope
 
 

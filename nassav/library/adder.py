@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from nassav.config import Settings
+from nassav.downloads.claims import KeyedLocks
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.http import HttpClient
 from nassav.library.files import Library, ResourceInfo
-from nassav.downloads.claims import KeyedLocks
 from nassav.library.service import image_content_type
 from nassav.sources.base import Hit
 from nassav.sources.registry import SourceCatalog

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from nassav.handlers.envelope import envelope_body
 from nassav.errors import NotFound
+from nassav.handlers.envelope import envelope_body
 from nassav.library.files import Library, ResourceInfo
 from nassav.library.index import Entry
 

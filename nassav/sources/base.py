@@ -23,8 +23,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 
 from nassav.config import SourceSettings
-from nassav.errors import ExtractFailed, NotOnSource
 from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
+from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
 
 log = logging.getLogger(__name__)
