@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from nassav.config import Settings
-from nassav.downloads.claims import DownloadLock, KeyedLocks, LockTimeout, TaskClaims
+from nassav.downloads.claims import DownloadLock, LockTimeout, TaskClaims
 from nassav.downloads.engines import EngineUnavailable
 from nassav.downloads.engines.base import Progress
 from nassav.downloads.events import TaskEvents
@@ -28,6 +28,7 @@ from nassav.downloads.tasks import Task
 from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
 from nassav.http import HttpClient
 from nassav.library.files import Library
+from nassav.library.locks import KeyedLocks
 from nassav.store import Store
 
 log = logging.getLogger(__name__)
@@ -244,9 +245,9 @@ class Supervisor:
             if task.status != "running":  # cancelled as the engine finished: the output is gone already
                 return "已取消"
             task.engine = attempt.engine_name
-            # fsync and (across disks) copy gigabytes: off the event loop.
-            size = await asyncio.to_thread(self._library.install_video, task.avid, output)
-            self._library.note_changed(task.avid)
+            size = await self._library.install_video(task.avid, output, wanted=lambda: task.status == "running")
+            if size is None:  # cancelled while it waited for the resource's write lock
+                return "已取消"
         except (FinalFailure, EngineUnavailable) as exc:
             return exc
         except (DownloadFailed, UpstreamError) as exc:

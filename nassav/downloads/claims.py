@@ -1,6 +1,5 @@
 """Locks and claims.
 
-- ``KeyedLocks``: one asyncio.Lock per key (an AVID) so requests about one resource take turns.
 - ``DownloadLock``: one download at a time. An asyncio.Lock in this process and, with Redis, a lease
   shared by every instance: a random token, a TTL renewed while held, released by compare-and-delete
   (a holder that stalled past its TTL cannot delete a successor's lease).
@@ -38,25 +37,6 @@ _COMPARE_AND_EXPIRE = (
 
 class LockTimeout(NassavError):
     """The global download lock could not be had within lock_wait_seconds."""
-
-
-class KeyedLocks:
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._holders: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._holders[key] = self._holders.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[key] -= 1
-            if not self._holders[key]:  # nobody holds or waits: forget it, the table stays small
-                del self._holders[key]
-                del self._locks[key]
 
 
 class DownloadLock:

@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from nassav.config import Settings
-from nassav.downloads.claims import KeyedLocks
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.http import HttpClient
-from nassav.library.files import Library, ResourceInfo
+from nassav.library.files import Library, ResourceInfo, encode_info
 from nassav.library.service import image_content_type
 from nassav.sources.base import Hit
 from nassav.sources.registry import SourceCatalog
@@ -30,13 +29,12 @@ class ResourceAdder:
         self._catalog = catalog
         self._http = http
         self._library = library
-        self._locks = KeyedLocks()
 
     async def add(self, avid: str, source: str = ANY_SOURCE) -> dict[str, Any]:
         """Find and save a new resource; Conflict when it exists, NotFound when no source has it."""
         explicit = source.strip().lower() != ANY_SOURCE
         names = [self._catalog.resolve(source)] if explicit else list(self._catalog.enabled)
-        async with self._locks.hold(avid):  # concurrent adds of one AVID: one resource, never two halves
+        async with self._library.writing(avid):  # concurrent adds of one AVID: one resource, never two halves
             existing = self._library.read_info(avid)
             if existing is not None:
                 raise Conflict("资源已存在", data=self._summary(existing))
@@ -46,7 +44,7 @@ class ResourceAdder:
     async def refresh(self, avid: str) -> dict[str, Any]:
         """Re-fetch from the stored source (every enabled one if it names none we know); on failure
         the old files stay as they were."""
-        async with self._locks.hold(avid):
+        async with self._library.writing(avid):
             previous = self._library.read_info(avid)
             if previous is None:
                 raise NotFound(f"{avid} 的资源不存在，请先调用 /api/resource/new 添加资源")
@@ -79,10 +77,11 @@ class ResourceAdder:
         metadata = await self._scrape(hit.avid)
         cover = await self._cover(hit, metadata)
         info = _merge(hit, metadata, previous)
-        self._library.write_file(hit.avid, "html", hit.page_html.encode("utf-8"))
+        files = {"html": hit.page_html.encode("utf-8")}
         if cover is not None:
-            self._library.write_file(hit.avid, "jpg", cover)
-        self._library.write_info(info)
+            files["jpg"] = cover
+        files["json"] = encode_info(info)  # last: the metadata marks the resource as there
+        await self._library.save(hit.avid, files)
         return self._summary(info, cover_downloaded=cover is not None)
 
     async def _scrape(self, avid: str) -> javbus.Metadata | None:

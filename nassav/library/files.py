@@ -7,6 +7,7 @@ in sync and that notices what is added, removed or changed by hand.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import logging
@@ -14,7 +15,8 @@ import os
 import secrets
 import shutil
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
 from nassav.library.index import Entry, LibraryIndex, Row
+from nassav.library.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,13 @@ class Library:
         self._root_path = str(root)
         self._index = LibraryIndex(self._root_path, _load_row, sweep_interval_s=sweep_interval_s)
         self._infos: OrderedDict[str, tuple[tuple[int, int, int], ResourceInfo | None]] = OrderedDict()
+        # Every writer of one AVID's folder takes this lock: a delete cannot be undone by a refresh
+        # or a download that finishes after it.
+        self._writers = KeyedLocks()
+
+    def writing(self, avid: str) -> AbstractAsyncContextManager[None]:
+        """Hold the write lock of ``avid``'s folder (not re-entrant: the writes below take it too)."""
+        return self._writers.hold(avid)
 
     @property
     def version(self) -> int:
@@ -144,18 +154,36 @@ class Library:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def write_info(self, info: ResourceInfo) -> None:
-        payload = json.dumps(info.to_json(), ensure_ascii=False, indent=2).encode()
-        self.write_file(info.avid, "json", payload)
-
-    def write_file(self, avid: str, ext: str, data: bytes) -> None:
-        path = self.file(avid, ext)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
+    async def save(self, avid: str, files: Mapping[str, bytes]) -> None:
+        """Write {AVID}.{ext} for each item, in order, off the event loop (each write is fsync'd).
+        The caller holds ``writing(avid)``."""
+        await asyncio.to_thread(self._write_files, avid, files)
         self._index.check(avid)
 
-    def install_video(self, avid: str, source: Path) -> int:
-        """Move a finished download into place as {AVID}.mp4 (atomically: same disk); return its size."""
+    def _write_files(self, avid: str, files: Mapping[str, bytes]) -> None:
+        for ext, data in files.items():
+            path = self.file(avid, ext)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+
+    def write_info(self, info: ResourceInfo) -> None:
+        """Write {AVID}.json now, on the calling thread (tests, tools)."""
+        self._write_files(info.avid, {"json": encode_info(info)})
+        self._index.check(info.avid)
+
+    async def install_video(self, avid: str, source: Path, *, wanted: Callable[[], bool]) -> int | None:
+        """Move a finished download into place as {AVID}.mp4 and return its size; None, leaving the
+        library untouched, when ``wanted()`` says no once the write lock is held (the download was
+        cancelled, or its resource deleted, while it waited)."""
+        async with self.writing(avid):
+            if not wanted():
+                return None
+            # fsync and (across disks) copy gigabytes: off the event loop.
+            size = await asyncio.to_thread(self._install_video, avid, source)
+        self._index.check(avid)
+        return size
+
+    def _install_video(self, avid: str, source: Path) -> int:
         target = self.file(avid, "mp4")
         target.parent.mkdir(parents=True, exist_ok=True)
         with source.open("rb") as fh:
@@ -176,12 +204,16 @@ class Library:
         _fsync_dir(target.parent)
         return target.stat().st_size
 
-    def note_changed(self, avid: str) -> None:
-        """Look at a folder again after its files were changed off the event loop."""
-        self._index.check(avid)
+    async def delete_resource(self, avid: str) -> list[str]:
+        """Remove the whole folder (off the event loop: it may hold gigabytes); return the names of
+        the files that were in it."""
+        async with self.writing(avid):
+            names = await asyncio.to_thread(self._delete_folder, avid)
+            self._infos.pop(avid, None)
+            self._index.forget(avid)
+        return names
 
-    def delete_resource(self, avid: str) -> list[str]:
-        """Remove the whole folder; return the names of the files that were in it."""
+    def _delete_folder(self, avid: str) -> list[str]:
         folder = self.folder(avid)
         if not folder.is_dir():
             raise NotFound(f"资源 {avid} 不存在")
@@ -190,20 +222,29 @@ class Library:
             folder.unlink()
         else:
             shutil.rmtree(folder)
-        self._infos.pop(avid, None)
-        self._index.forget(avid)
         return names
 
-    def delete_video(self, avid: str) -> int:
+    async def delete_video(self, avid: str) -> int:
         """Remove {AVID}.mp4 only; return its size."""
-        path = self.file(avid, "mp4")
+        async with self.writing(avid):
+            size = await asyncio.to_thread(self._delete_file, avid, "mp4")
+            self._index.check(avid)
+        if size is None:
+            raise NotFound(f"视频 {avid} 不存在")
+        return size
+
+    def _delete_file(self, avid: str, ext: str) -> int | None:
+        path = self.file(avid, ext)
         try:
             size = path.stat().st_size
             path.unlink()
         except FileNotFoundError:
-            raise NotFound(f"视频 {avid} 不存在") from None
-        self._index.check(avid)
+            return None
         return size
+
+
+def encode_info(info: ResourceInfo) -> bytes:
+    return json.dumps(info.to_json(), ensure_ascii=False, indent=2).encode()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -162,12 +162,12 @@ class Resources:
 
     async def delete(self, avid: str) -> dict[str, Any]:
         await self._cancel_download(avid)
-        return {"avid": avid, "deleted_files": self._library.delete_resource(avid)}
+        return {"avid": avid, "deleted_files": await self._library.delete_resource(avid)}
 
     def videos(self) -> list[str]:
         return self._library.video_avids()
 
     async def delete_video(self, avid: str) -> dict[str, Any]:
         await self._cancel_download(avid)
-        size = self._library.delete_video(avid)
+        size = await self._library.delete_video(avid)
         return {"avid": avid, "deleted_file": f"{avid}.mp4", "file_size": size}
