@@ -19,10 +19,11 @@ from nassav.handlers import API, ROUTES, appkeys
 from nassav.handlers.envelope import error_middleware_for
 from nassav.handlers.parsing import RequestValidator, validation_middleware_for
 from nassav.handlers.security import api_key_middleware
+from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
-from nassav.library.adder import ResourceAdder
 from nassav.library.files import Library
-from nassav.library.service import Resources
+from nassav.library.finder import Finder
+from nassav.library.service import LibraryService
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
@@ -44,8 +45,8 @@ def create_app(settings: Settings) -> web.Application:
     middlewares.append(validation_middleware_for(RequestValidator()))
     app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
     app[appkeys.SETTINGS] = settings
-    app[appkeys.CATALOG] = SourceCatalog(settings)
-    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx, supervisor_ctx])
+    # Lifetimes open what the service needs, in order; the last one wires the services from them.
+    app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx, supervisor_ctx, services_ctx])
     app.router.add_routes(ROUTES)
     setup_openapi(app)
     return app
@@ -75,7 +76,6 @@ async def store_ctx(app: web.Application) -> AsyncIterator[None]:
     except Exception as exc:
         raise StartupError(f"cannot open the database {settings.paths.database}: {exc}") from exc
     app[appkeys.STORE] = store
-    app[appkeys.COOKIES] = Cookies(store, app[appkeys.CATALOG])
     yield
     await store.close()
 
@@ -112,32 +112,42 @@ async def library_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def http_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The upstream client, and what needs it: finding, scraping and saving resources."""
-    settings = app[appkeys.SETTINGS]
-    store = app[appkeys.STORE]
-    http = HttpClient(settings.http, store.get_cookie)
+    """The one upstream client."""
+    http = HttpClient(app[appkeys.SETTINGS].http, app[appkeys.STORE].get_cookie)
     app[appkeys.HTTP] = http
-    app[appkeys.ADDER] = ResourceAdder(settings, app[appkeys.CATALOG], http, app[appkeys.LIBRARY])
     yield
     await http.close()
 
 
 async def supervisor_ctx(app: web.Application) -> AsyncIterator[None]:
     """The download supervisor: re-queues interrupted tasks at start, stops its engine at shutdown."""
-    library = app[appkeys.LIBRARY]
     supervisor = Supervisor(
         settings=app[appkeys.SETTINGS],
         store=app[appkeys.STORE],
-        library=library,
+        library=app[appkeys.LIBRARY],
         http=app[appkeys.HTTP],
         redis=app.get(appkeys.REDIS),
     )
     await supervisor.start()
     app[appkeys.SUPERVISOR] = supervisor
-    app[appkeys.RESOURCES] = Resources(library, supervisor.cancel_avid)
     app.on_shutdown.append(_end_event_streams)
     yield
     await supervisor.close()
+
+
+async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The one place the services are built from what the lifetimes opened."""
+    settings, http, supervisor = app[appkeys.SETTINGS], app[appkeys.HTTP], app[appkeys.SUPERVISOR]
+    catalog = SourceCatalog(settings)
+    finder = Finder(catalog, http, settings.scrapers)
+    app[appkeys.SERVICES] = appkeys.Services(
+        catalog=catalog,
+        cookies=Cookies(app[appkeys.STORE], catalog),
+        library=LibraryService(app[appkeys.LIBRARY], finder, catalog, supervisor.cancel_avid),
+        downloads=supervisor,
+        bodies=Bodies(),
+    )
+    yield
 
 
 async def _end_event_streams(app: web.Application) -> None:

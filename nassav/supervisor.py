@@ -231,7 +231,7 @@ class Supervisor:
         attempt = Attempt(
             avid=task.avid,
             stream_url=info.m3u8,
-            stream_headers=dict(info.extra.get("stream_headers") or {}),
+            stream_headers=dict(info.stream_headers),
             work_dir=work_dir,
             settings=self._settings.download,
             http=self._http,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nassav.library.service import ByteBudgetCache
+from nassav.library.caches import ByteBudgetCache
 from tests.helpers import make_resource, read_envelope
 
 API = "/nassav/api"

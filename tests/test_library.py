@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nassav.errors import InvalidAvid
-from nassav.library.files import Library, ResourceInfo, atomic_write
+from nassav.library.files import Library, atomic_write
+from nassav.library.model import ResourceInfo
 from tests.helpers import make_resource
 
 OLD_NS = 1_600_000_000 * 10**9  # a moment well outside the racy window
@@ -40,7 +41,7 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path: Path) -> None:
 
 def test_write_info_round_trips_and_keeps_unknown_keys(tmp_path: Path) -> None:
     library = Library(tmp_path)
-    info = ResourceInfo(avid="SSIS-469", title="标题", actors=("甲",), extra={"scraped": True})
+    info = ResourceInfo(avid="SSIS-469", title="标题", actors=("甲",), scraped=True, extra={"rating": 4})
     library.write_info(info)
     stored = json.loads((tmp_path / "SSIS-469" / "SSIS-469.json").read_text("utf-8"))
     assert stored["scraped"] is True

@@ -75,8 +75,8 @@ async def test_cookies_survive_a_restart_and_stay_out_of_logs(
 
         second_app = create_app(settings)
         second = await serve_app(second_app)
-        assert await second_app[appkeys.COOKIES].get("MISSAV") == SECRET
-        assert await second_app[appkeys.COOKIES].get("jable") is None
+        assert await second_app[appkeys.SERVICES].cookies.get("MISSAV") == SECRET
+        assert await second_app[appkeys.SERVICES].cookies.get("jable") is None
         await second.close()
     assert "secret" not in caplog.text
     assert "cookie for MissAV updated" in caplog.text

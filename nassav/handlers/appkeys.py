@@ -1,27 +1,43 @@
-"""Every ``web.AppKey`` of the application, in one place."""
+"""Every ``web.AppKey`` of the application, in one place: what the lifetimes open, and the services
+built from them last (app.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from aiohttp import web
 
 from nassav.config import Settings
+from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
-from nassav.library.adder import ResourceAdder
 from nassav.library.files import Library
-from nassav.library.service import Resources
+from nassav.library.service import LibraryService
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor
 
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """What handlers call: one object per concern."""
+
+    catalog: SourceCatalog
+    cookies: Cookies
+    library: LibraryService
+    downloads: Supervisor
+    bodies: Bodies  # the web layer's cached answers
+
+
 SETTINGS = web.AppKey("settings", Settings)
-CATALOG = web.AppKey("catalog", SourceCatalog)
 STORE = web.AppKey("store", Store)
 REDIS = web.AppKey("redis", aioredis.Redis)  # absent in embedded mode
 LIBRARY = web.AppKey("library", Library)
-RESOURCES = web.AppKey("resources", Resources)
-COOKIES = web.AppKey("cookies", Cookies)
 HTTP = web.AppKey("http", HttpClient)
-ADDER = web.AppKey("adder", ResourceAdder)
 SUPERVISOR = web.AppKey("supervisor", Supervisor)
+SERVICES = web.AppKey("services", Services)
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]

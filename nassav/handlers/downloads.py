@@ -5,7 +5,8 @@ import json
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, request_schema, response_schema
 
-from nassav.handlers import appkeys
+from nassav.handlers import views
+from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.envelope import ok
 from nassav.handlers.schemas import (
@@ -25,7 +26,7 @@ SSE_KEEPALIVE_S = 15.0
 @docs(tags=TAGS, summary="获取已下载的所有视频 avid 列表")
 @response_schema(NamesEnvelope, 200)
 async def list_downloads(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.RESOURCES].videos())
+    return ok(services(request).library.videos())
 
 
 @docs(tags=TAGS, summary="删除已下载的视频文件（只删除 mp4 文件，保留元数据；先取消该视频的下载任务）")
@@ -33,13 +34,12 @@ async def list_downloads(request: web.Request) -> web.Response:
 @response_schema(DeletedVideoEnvelope, 200)
 @error_answers(400, 404)
 async def delete_download(request: web.Request) -> web.Response:
-    return ok(await request.app[appkeys.RESOURCES].delete_video(validated(request)["avid"]))
+    return ok(await services(request).library.delete_video(validated(request)["avid"]))
 
 
 async def _submit(request: web.Request) -> web.Response:
-    task = await request.app[appkeys.SUPERVISOR].submit(validated(request)["avid"])
-    data = {"avid": task.avid, "task_id": task.id, "status": task.status, "file_size": None}
-    return ok(data, code=202, message="下载任务已提交")
+    task = await services(request).downloads.submit(validated(request)["avid"])
+    return ok(views.submitted(task), code=202, message="下载任务已提交")
 
 
 @docs(tags=TAGS, summary="提交视频下载任务（异步执行，同一 AVID 只排队一次）")
@@ -63,7 +63,7 @@ async def submit_download_by_path(request: web.Request) -> web.Response:
 @docs(tags=TAGS, summary="所有进行中和最近的下载任务（含进度）")
 @response_schema(TaskListEnvelope, 200)
 async def list_tasks(request: web.Request) -> web.Response:
-    return ok([task.to_dict() for task in request.app[appkeys.SUPERVISOR].tasks()])
+    return ok([views.task(task) for task in services(request).downloads.tasks()])
 
 
 @docs(tags=TAGS, summary="一个下载任务的状态与进度")
@@ -71,7 +71,7 @@ async def list_tasks(request: web.Request) -> web.Response:
 @response_schema(TaskEnvelope, 200)
 @error_answers(400, 404)
 async def get_task(request: web.Request) -> web.Response:
-    return ok(request.app[appkeys.SUPERVISOR].task(validated(request)["task_id"]).to_dict())
+    return ok(views.task(services(request).downloads.task(validated(request)["task_id"])))
 
 
 @docs(tags=TAGS, summary="取消下载任务（等待中或进行中）；下载进程立即停止，不留下部分文件")
@@ -80,8 +80,8 @@ async def get_task(request: web.Request) -> web.Response:
 @response_schema(TaskEnvelope, 409, description="任务已结束，无法取消")
 @error_answers(400, 404)
 async def cancel_task(request: web.Request) -> web.Response:
-    task = await request.app[appkeys.SUPERVISOR].cancel(validated(request)["task_id"])
-    return ok(task.to_dict(), message="任务已取消")
+    task = await services(request).downloads.cancel(validated(request)["task_id"])
+    return ok(views.task(task), message="任务已取消")
 
 
 @docs(
@@ -92,7 +92,7 @@ async def cancel_task(request: web.Request) -> web.Response:
     responses={200: {"description": "text/event-stream"}},
 )
 async def task_events(request: web.Request) -> web.StreamResponse:
-    supervisor = request.app[appkeys.SUPERVISOR]
+    supervisor = services(request).downloads
     events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)  # first: nothing falls between it and the snapshot
     response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.content_type = "text/event-stream"
@@ -100,7 +100,7 @@ async def task_events(request: web.Request) -> web.StreamResponse:
         await response.prepare(request)
         for task in supervisor.tasks():
             if task.live:
-                await response.write(_sse(task.to_dict()))
+                await response.write(_sse(views.task(task)))
         async for event in events:
             await response.write(_sse(event) if event is not None else b": keep-alive\n\n")
     except ConnectionResetError:  # the client went away: nothing to answer

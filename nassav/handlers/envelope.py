@@ -3,6 +3,7 @@ turns every error, ours or the framework's, into it. No stack trace ever reaches
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,7 +34,14 @@ INTERNAL_ERROR = "服务器内部错误"
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_typed_result)
+
+
+def _typed_result(value: Any) -> Any:
+    """Services answer with dataclasses (an error's ``data`` too): their fields are the JSON object."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def ok(data: Any = None, *, code: int = 200, message: str = "success") -> web.Response:
@@ -53,7 +61,7 @@ def envelope_body(code: int, message: str, data: Any) -> bytes:
 
 
 def raw_envelope(body: bytes, code: int = 200) -> web.Response:
-    """An envelope serialized beforehand (see Resources.summaries_body)."""
+    """An envelope serialized beforehand (see views.Bodies)."""
     return web.Response(status=code, body=body, content_type="application/json", charset="utf-8")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
-from nassav.handlers import appkeys
+from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.envelope import ok, raw_envelope
 from nassav.handlers.schemas import (
@@ -22,7 +22,8 @@ TAGS = ["资源管理"]
 @docs(tags=TAGS, summary="获取所有已保存资源的列表")
 @response_schema(ResourceListEnvelope, 200)
 async def list_resources(request: web.Request) -> web.Response:
-    return raw_envelope(request.app[appkeys.RESOURCES].summaries_body())
+    found = services(request)
+    return raw_envelope(found.bodies.listing(found.library.listing()))
 
 
 @docs(tags=TAGS, summary="获取资源的元数据")
@@ -30,7 +31,8 @@ async def list_resources(request: web.Request) -> web.Response:
 @response_schema(MetadataEnvelope, 200)
 @error_answers(400, 404)
 async def resource_metadata(request: web.Request) -> web.Response:
-    return raw_envelope(request.app[appkeys.RESOURCES].metadata_body(validated(request)["avid"]))
+    found = services(request)
+    return raw_envelope(found.bodies.metadata(found.library.detail(validated(request)["avid"])))
 
 
 @docs(
@@ -41,7 +43,7 @@ async def resource_metadata(request: web.Request) -> web.Response:
 @querystring_schema(AvidSchema)
 @error_answers(400, 404)
 async def resource_cover(request: web.Request) -> web.Response:
-    cover = request.app[appkeys.RESOURCES].cover(validated(request)["avid"])
+    cover = await services(request).library.cover(validated(request)["avid"])
     response = web.Response(body=cover.body, content_type=cover.content_type)
     response.last_modified = cover.mtime
     return response
@@ -52,7 +54,7 @@ async def resource_cover(request: web.Request) -> web.Response:
 @response_schema(DeletedResourceEnvelope, 200)
 @error_answers(400, 404)
 async def delete_resource(request: web.Request) -> web.Response:
-    return ok(await request.app[appkeys.RESOURCES].delete(validated(request)["avid"]))
+    return ok(await services(request).library.delete(validated(request)["avid"]))
 
 
 @docs(tags=TAGS, summary="添加新资源：获取标题、下载封面、刮削元数据")
@@ -63,7 +65,7 @@ async def delete_resource(request: web.Request) -> web.Response:
 @error_answers(404)
 async def add_resource(request: web.Request) -> web.Response:
     body = validated(request)
-    return ok(await request.app[appkeys.ADDER].add(body["avid"], body["source"]), code=201)
+    return ok(await services(request).library.add(body["avid"], body["source"]), code=201)
 
 
 @docs(tags=TAGS, summary="刷新已有资源的元数据和 m3u8 链接（使用原有 source）")
@@ -71,4 +73,4 @@ async def add_resource(request: web.Request) -> web.Response:
 @response_schema(AddedEnvelope, 200)
 @error_answers(400, 404, 502)
 async def refresh_resource(request: web.Request) -> web.Response:
-    return ok(await request.app[appkeys.ADDER].refresh(validated(request)["avid"]))
+    return ok(await services(request).library.refresh(validated(request)["avid"]))

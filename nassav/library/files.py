@@ -1,7 +1,7 @@
 """The resource/ tree: one folder per AVID holding {AVID}.html, .jpg, .json and .mp4.
 
 Every write is atomic (temp file, fsync, rename), so a crash leaves either the old file or the new
-one, never half of one. The listing comes from an index (library_index.py) that our own writes keep
+one, never half of one. The listing comes from an index (index.py) that our own writes keep
 in sync and that notices what is added, removed or changed by hand.
 """
 
@@ -17,57 +17,17 @@ import shutil
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
 from nassav.library.index import Entry, LibraryIndex, Row
 from nassav.library.locks import KeyedLocks
+from nassav.library.model import ResourceInfo
 
 log = logging.getLogger(__name__)
 
 INFO_CACHE_SIZE = 2048  # metadata kept in memory for the metadata endpoint
-TEXT_FIELDS = ("title", "m3u8", "source", "release_date", "duration", "director", "studio", "label", "series")
-LIST_FIELDS = ("genres", "actors")
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResourceInfo:
-    """The contents of {AVID}.json (AVDownloadInfo). Unknown keys are kept and written back."""
-
-    avid: str
-    title: str = ""
-    m3u8: str = ""
-    source: str = ""
-    release_date: str = ""
-    duration: str = ""
-    director: str = ""
-    studio: str = ""
-    label: str = ""
-    series: str = ""
-    genres: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, avid: str, data: Any) -> ResourceInfo:
-        """Tolerant reading: files written by hand or by older versions may lack fields."""
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        known = {"avid", *TEXT_FIELDS, *LIST_FIELDS}
-        texts = {key: _as_text(data.get(key)) for key in TEXT_FIELDS}
-        lists = {key: _as_texts(data.get(key)) for key in LIST_FIELDS}
-        extra = {key: value for key, value in data.items() if key not in known}
-        return cls(avid=avid, **texts, **lists, extra=extra)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"avid": self.avid}
-        data.update({key: getattr(self, key) for key in TEXT_FIELDS})
-        data.update({key: list(getattr(self, key)) for key in LIST_FIELDS})
-        data.update({key: value for key, value in self.extra.items() if key not in data})
-        return data
 
 
 class Library:
@@ -126,12 +86,6 @@ class Library:
             self._infos.popitem(last=False)
         return info
 
-    def require_info(self, avid: str) -> ResourceInfo:
-        info = self.read_info(avid)
-        if info is None:
-            raise NotFound(f"资源 {avid} 的元数据不存在")
-        return info
-
     def video_size(self, avid: str) -> int | None:
         return self.file_size(avid, "mp4")
 
@@ -139,8 +93,8 @@ class Library:
         """The size of {AVID}.{ext}; None when it is missing or empty."""
         return _file_size(os.path.join(self._folder_path(avid), f"{avid}.{ext}"))
 
-    def cover_path(self, avid: str) -> str:
-        return os.path.join(self._folder_path(avid), f"{avid}.jpg")
+    def file_path(self, avid: str, ext: str) -> str:
+        return os.path.join(self._folder_path(avid), f"{avid}.{ext}")
 
     def entries(self) -> list[Entry]:
         """All resources with readable metadata, sorted by AVID."""
@@ -293,17 +247,3 @@ def _file_size(path: str | Path) -> int | None:
     except OSError:  # missing, or unreadable (a dangling link, a lost share): not there for us
         return None
     return stat.st_size if stat.st_size > 0 else None
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _as_texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [part.strip() for part in value.split(",")]
-    if not isinstance(value, list):
-        return ()
-    return tuple(_as_text(item) for item in value if item not in (None, ""))

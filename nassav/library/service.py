@@ -1,43 +1,58 @@
-"""The library as the API sees it: summaries, metadata, covers, deletes."""
+"""The library as the API uses it: add, refresh, delete, metadata, covers, the listing.
+
+This is the only writer of the resource/ tree: every write of one AVID's folder happens under the
+library's write lock for that AVID, so a delete is never undone by a refresh or an add that
+finishes after it. Results are typed; the web layer shapes them into answers.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
-from nassav.errors import NotFound
-from nassav.handlers.envelope import envelope_body
-from nassav.library.files import Library, ResourceInfo
+from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
+from nassav.library.caches import ByteBudgetCache
+from nassav.library.files import Library, encode_info
+from nassav.library.finder import Finder, Found
+from nassav.library.images import HEAD_BYTES, image_content_type
 from nassav.library.index import Entry
+from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
+from nassav.sources.registry import SourceCatalog
 
 log = logging.getLogger(__name__)
 
-# Magic bytes of the image formats a cover may really be, whatever its file name says.
-_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def image_content_type(head: bytes) -> str | None:
-    """The MIME type of an image from its first bytes, or None when it is not a known image."""
-    for magic, content_type in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
+ANY_SOURCE = "any"
 COVER_CACHE_BYTES = 32 * 1024 * 1024
-METADATA_CACHE_BYTES = 4 * 1024 * 1024
 MAX_CACHED_COVER_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class Saved:
+    """A resource as an add or a refresh left it."""
+
+    avid: str
+    title: str
+    source: str
+    cover_downloaded: bool
+    html_saved: bool
+    metadata_saved: bool
+    scraped: bool
+
+
+@dataclass(frozen=True)
+class Detail:
+    info: ResourceInfo  # the same object while {AVID}.json is unchanged: a key for caches
+    file_size: int | None  # of the video; None when there is none
+
+
+@dataclass(frozen=True)
+class Listing:
+    version: int  # changes whenever the entries do: a key for caches
+    entries: list[Entry]
 
 
 @dataclass(frozen=True)
@@ -47,89 +62,117 @@ class Cover:
     mtime: float
 
 
-class ByteBudgetCache:
-    """A least-recently-used cache bounded by the bytes it holds."""
-
-    def __init__(self, budget_bytes: int) -> None:
-        self._budget = budget_bytes
-        self._used = 0
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-
-    def get(self, key: Hashable) -> Any:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        self._items.move_to_end(key)
-        return item[0]
-
-    def put(self, key: Hashable, value: Any, size: int) -> None:
-        if not size or size > self._budget:
-            return  # too large to keep: served, not cached
-        replaced = self._items.pop(key, None)
-        if replaced is not None:
-            self._used -= replaced[1]
-        self._items[key] = (value, size)
-        self._used += size
-        while self._used > self._budget:
-            _, (_, dropped) = self._items.popitem(last=False)
-            self._used -= dropped
+@dataclass(frozen=True)
+class DeletedResource:
+    avid: str
+    deleted_files: list[str]
 
 
-class Resources:
-    def __init__(self, library: Library, cancel_download: Callable[[str], Awaitable[None]]) -> None:
+@dataclass(frozen=True)
+class DeletedVideo:
+    avid: str
+    deleted_file: str
+    file_size: int
+
+
+class LibraryService:
+    def __init__(
+        self,
+        library: Library,
+        finder: Finder,
+        catalog: SourceCatalog,
+        cancel_download: Callable[[str], Awaitable[None]],
+    ) -> None:
         self._library = library
+        self._finder = finder
+        self._catalog = catalog
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
         self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
-        self._listing: tuple[int, bytes] | None = None
-        self._metadata = ByteBudgetCache(METADATA_CACHE_BYTES)
 
-    def summaries(self, entries: list[Entry] | None = None) -> list[dict[str, Any]]:
-        return [
-            {
-                "avid": entry.avid,
-                "title": entry.title,
-                "source": entry.source,
-                "release_date": entry.release_date,
-                "has_video": entry.has_video,
-            }
-            for entry in (self._library.entries() if entries is None else entries)
-        ]
+    # --- writes ------------------------------------------------------------------------------
 
-    def metadata_body(self, avid: str) -> bytes:
-        """The whole answer of the metadata endpoint; serialized again only when the metadata (a new
-        object from the library's cache) or the video's size changed."""
-        info = self._library.require_info(avid)
-        size = self._library.video_size(avid)
-        cached = self._metadata.get(avid)
-        if cached is None or cached[0] is not info or cached[1] != size:
-            cached = (info, size, envelope_body(200, "success", self._metadata_of(info, size)))
-            self._metadata.put(avid, cached, len(cached[2]))
-        return cached[2]
+    async def add(self, avid: str, source: str = ANY_SOURCE) -> Saved:
+        """Find and save a new resource; Conflict when it exists, NotFound when no source has it."""
+        explicit = source.strip().lower() != ANY_SOURCE
+        names = [self._catalog.resolve(source)] if explicit else list(self._catalog.enabled)
+        async with self._library.writing(avid):  # concurrent adds of one AVID: one resource, never two halves
+            existing = self._library.read_info(avid)
+            if existing is not None:
+                raise Conflict("资源已存在", data=self._saved(existing))
+            return await self._save(await self._finder.find(avid, names), previous=None)
 
-    def _metadata_of(self, info: ResourceInfo, size: int | None) -> dict[str, Any]:
-        return {
-            "avid": info.avid,
-            "title": info.title,
-            "m3u8": info.m3u8,
-            "source": info.source,
-            "release_date": info.release_date,
-            "duration": info.duration,
-            "director": info.director,
-            "studio": info.studio,
-            "label": info.label,
-            "series": info.series,
-            "actors": list(info.actors),
-            "genres": list(info.genres),
-            "file_size": size,
-            "file_exists": size is not None,
-        }
+    async def refresh(self, avid: str) -> Saved:
+        """Re-fetch from the stored source (every enabled one if it names none we know); on failure
+        the old files stay as they were."""
+        async with self._library.writing(avid):
+            previous = self._library.read_info(avid)
+            if previous is None:
+                raise NotFound(f"{avid} 的资源不存在，请先调用 /api/resource/new 添加资源")
+            names = self._refresh_sources(previous)
+            try:
+                found = await self._finder.find(avid, names)
+            except NotFound as exc:
+                label = names[0] if len(names) == 1 else "任何源"
+                log.warning("refresh of %s failed: %s", avid, (exc.data or {}).get("reasons"))
+                raise UpstreamError(f"从 {label} 刷新 {avid} 失败") from None
+            return await self._save(found, previous=previous)
 
-    def cover(self, avid: str) -> Cover:
+    def _refresh_sources(self, previous: ResourceInfo) -> list[str]:
+        try:
+            return [self._catalog.resolve(previous.source)]
+        except UnknownSource:
+            return list(self._catalog.enabled)
+
+    async def _save(self, found: Found, previous: ResourceInfo | None) -> Saved:
+        info = merge(found, previous)
+        files = {"html": found.hit.page_html.encode("utf-8")}
+        if found.cover is not None:
+            files["jpg"] = found.cover
+        files["json"] = encode_info(info)  # last: the metadata marks the resource as there
+        await self._library.save(info.avid, files)
+        return self._saved(info, cover_downloaded=found.cover is not None)
+
+    def _saved(self, info: ResourceInfo, *, cover_downloaded: bool | None = None) -> Saved:
+        on_disk = self._library.file_size(info.avid, "jpg") is not None
+        return Saved(
+            avid=info.avid,
+            title=info.title,
+            source=info.source,
+            cover_downloaded=on_disk if cover_downloaded is None else cover_downloaded,
+            html_saved=self._library.file_size(info.avid, "html") is not None,
+            metadata_saved=True,
+            scraped=info.scraped,
+        )
+
+    async def delete(self, avid: str) -> DeletedResource:
+        await self._cancel_download(avid)
+        return DeletedResource(avid, await self._library.delete_resource(avid))
+
+    async def delete_video(self, avid: str) -> DeletedVideo:
+        await self._cancel_download(avid)
+        return DeletedVideo(avid, f"{avid}.mp4", await self._library.delete_video(avid))
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def listing(self) -> Listing:
+        entries = self._library.entries()
+        return Listing(self._library.version, entries)
+
+    def videos(self) -> list[str]:
+        return self._library.video_avids()
+
+    def detail(self, avid: str) -> Detail:
+        info = self._library.read_info(avid)
+        if info is None:
+            raise NotFound(f"资源 {avid} 的元数据不存在")
+        return Detail(info, self._library.video_size(avid))
+
+    async def cover(self, avid: str) -> Cover:
         """The cover's bytes and real content type; NotFound when absent or not an image.
 
-        Covers are small and a library page asks for dozens at once: recent ones are served from
-        memory while their file is unchanged (same inode, mtime and size)."""
-        path = self._library.cover_path(avid)
+        A library page asks for dozens of covers at once: recent ones are served from memory while
+        their file is unchanged (same inode, mtime and size); others are read off the event loop."""
+        path = self._library.file_path(avid, "jpg")
         try:
             stat = os.stat(path)
         except FileNotFoundError:
@@ -137,37 +180,43 @@ class Resources:
         key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cover = self._covers.get(key)
         if cover is None:
-            cover = self._read_cover(avid, path, stat.st_mtime)
+            cover = await asyncio.to_thread(_read_cover, avid, path, stat.st_mtime)
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
 
-    def _read_cover(self, avid: str, path: str, mtime: float) -> Cover:
-        try:
-            with open(path, "rb") as fh:
-                body = fh.read()
-        except (FileNotFoundError, IsADirectoryError):
-            raise NotFound(f"封面 {avid} 不存在") from None
-        content_type = image_content_type(body[:16])
-        if content_type is None:  # an empty file or an HTML error page saved by an older version
-            log.warning("cover %s is not an image; not serving it", path)
-            raise NotFound(f"封面 {avid} 不存在")
-        return Cover(body, content_type, mtime)
 
-    def summaries_body(self) -> bytes:
-        """The whole answer of the listing, serialized once per change of the library."""
-        entries = self._library.entries()
-        if self._listing is None or self._listing[0] != self._library.version:
-            self._listing = (self._library.version, envelope_body(200, "success", self.summaries(entries)))
-        return self._listing[1]
+def _read_cover(avid: str, path: str, mtime: float) -> Cover:
+    try:
+        with open(path, "rb") as fh:
+            body = fh.read()
+    except (FileNotFoundError, IsADirectoryError):
+        raise NotFound(f"封面 {avid} 不存在") from None
+    content_type = image_content_type(body[:HEAD_BYTES])
+    if content_type is None:  # an empty file or an HTML error page saved by an older version
+        log.warning("cover %s is not an image; not serving it", path)
+        raise NotFound(f"封面 {avid} 不存在")
+    return Cover(body, content_type, mtime)
 
-    async def delete(self, avid: str) -> dict[str, Any]:
-        await self._cancel_download(avid)
-        return {"avid": avid, "deleted_files": await self._library.delete_resource(avid)}
 
-    def videos(self) -> list[str]:
-        return self._library.video_avids()
-
-    async def delete_video(self, avid: str) -> dict[str, Any]:
-        await self._cancel_download(avid)
-        size = await self._library.delete_video(avid)
-        return {"avid": avid, "deleted_file": f"{avid}.mp4", "file_size": size}
+def merge(found: Found, previous: ResourceInfo | None) -> ResourceInfo:
+    """The mirror's catalogue data first, then the source page's, then (on refresh) what was stored:
+    a refresh whose scraping fails keeps the metadata it had. The title is the source page's (as the
+    site names the video) when it has one; the stream is always the new one."""
+    hit = found.hit
+    old = previous or ResourceInfo(avid=hit.avid)
+    facts = (found.scraped or Metadata()).or_else(hit, old)
+    known = {name: getattr(facts, name) for name in METADATA_FIELDS}
+    known["title"] = hit.title or facts.title
+    now = int(time.time())
+    return ResourceInfo(
+        **known,
+        avid=hit.avid,
+        m3u8=hit.stream_url,
+        source=hit.source,
+        scraped=found.scraped is not None or old.scraped,
+        page_url=hit.page_url,
+        stream_headers=dict(hit.stream_headers),
+        added_at=old.added_at or now,
+        updated_at=now,
+        extra=old.extra,
+    )

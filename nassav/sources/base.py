@@ -26,6 +26,7 @@ from nassav.config import SourceSettings
 from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
+from nassav.library.model import Metadata
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +34,17 @@ _FATAL: Any = object()
 
 
 @dataclass(frozen=True, kw_only=True)
-class Hit:
-    """What a source found for an AVID. ``stream_headers`` are what fetching the stream needs."""
+class Hit(Metadata):
+    """What a source found for an AVID: the catalogue facts its page gives (the title at least), and
+    the stream. ``stream_headers`` are what fetching the stream needs."""
 
     source: str
     avid: str
-    title: str
     stream_url: str
     page_url: str
     page_html: str
     cover_url: str = ""
     stream_headers: Mapping[str, str] = field(default_factory=dict)
-    release_date: str = ""
-    duration: str = ""
-    actors: tuple[str, ...] = ()
-    genres: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from nassav.config import ScraperSettings
 from nassav.errors import NotOnSource, UpstreamError
 from nassav.http import HttpClient
+from nassav.library.model import Metadata
 from nassav.sources.base import Page
 
 log = logging.getLogger(__name__)
@@ -23,21 +24,15 @@ _LABELS = {"director": "導演", "studio": "製作商", "label": "發行商", "s
 
 
 @dataclass(frozen=True, kw_only=True)
-class Metadata:
-    title: str = ""
-    release_date: str = ""
-    duration: str = ""
-    director: str = ""
-    studio: str = ""
-    label: str = ""
-    series: str = ""
-    genres: tuple[str, ...] = ()
-    actors: tuple[str, ...] = ()
+class Scraped:
+    """A mirror's page of an AVID: its metadata, and where its large cover is."""
+
+    metadata: Metadata
+    page_url: str
     cover_url: str = ""
-    cover_referer: str = ""
 
 
-async def scrape(http: HttpClient, mirrors: Sequence[ScraperSettings], avid: str) -> Metadata:
+async def scrape(http: HttpClient, mirrors: Sequence[ScraperSettings], avid: str) -> Scraped:
     """Metadata from the first mirror that has the AVID; UpstreamError naming each mirror's failure."""
     failures = []
     for mirror in mirrors:
@@ -52,7 +47,7 @@ async def scrape(http: HttpClient, mirrors: Sequence[ScraperSettings], avid: str
     raise UpstreamError("metadata not found: " + "; ".join(failures or ["no mirror configured"]))
 
 
-def parse(page: Page, avid: str) -> Metadata:
+def parse(page: Page, avid: str) -> Scraped:
     """Read a JavBus-style page; NotOnSource when it is not the page of ``avid``."""
     code = page.texts('//span[@class="header"][starts-with(normalize-space(.), "識別碼")]/following-sibling::span')
     if not code or code[0].upper() != avid:
@@ -62,16 +57,15 @@ def parse(page: Page, avid: str) -> Metadata:
     minutes = re.search(r"【長度】\s*(\d+)\s*分鐘", description)
     big_cover = page.doc.xpath('//a[contains(concat(" ", @class, " "), " bigImage ")]/@href')
     headings = page.texts("//h3")
-    return Metadata(
+    metadata = Metadata(
         title=headings[0] if headings else "",
         release_date=release.group(1) if release else "",
         duration=f"{minutes.group(1)}分钟" if minutes else "",
         genres=tuple(dict.fromkeys(page.texts('//span[@class="genre"]//a[contains(@href, "/genre/")]'))),
         actors=_actors(page),
-        cover_url=page.absolute(big_cover[0]) if big_cover else "",
-        cover_referer=page.url,
         **{field: _labelled(page, label) for field, label in _LABELS.items()},
     )
+    return Scraped(metadata=metadata, page_url=page.url, cover_url=page.absolute(big_cover[0]) if big_cover else "")
 
 
 def _labelled(page: Page, label: str) -> str:

@@ -1,0 +1,34 @@
+"""What an image really is, from its first bytes: the one table of image signatures, for covers (an
+upstream's bytes are checked before they are trusted) and for streams (segments disguised behind a
+fake image header)."""
+
+from __future__ import annotations
+
+# Signature, MIME type, short name. GIF and BMP headers are what disguised segments use too.
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
+    (b"GIF87a", "image/gif", "GIF"),
+    (b"GIF89a", "image/gif", "GIF"),
+    (b"BM", "image/bmp", "BMP"),
+)
+HEAD_BYTES = 16  # enough of a file to tell
+
+
+def image_content_type(head: bytes) -> str | None:
+    """The MIME type of a cover from its first bytes; None when it is not an image a browser shows
+    as a cover (BMP is no cover: a two-byte signature says too little on its own)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    found = _match(head)
+    return found[1] if found is not None and found[2] != "BMP" else None
+
+
+def image_format(head: bytes) -> str | None:
+    """The short name (PNG, JPEG, GIF, BMP) of the image header ``head`` starts with, if any."""
+    found = _match(head)
+    return found[2] if found is not None else None
+
+
+def _match(head: bytes) -> tuple[bytes, str, str] | None:
+    return next((item for item in _SIGNATURES if head.startswith(item[0])), None)
