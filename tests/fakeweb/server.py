@@ -45,6 +45,9 @@ class Site:
     segment_delay_s: float = 0.0  # CDNs: how long each segment takes
     requests: list[Recorded] = field(default_factory=list)
     base_url: str = ""
+    # A test closes the gate to hold every request in flight; ``arrived`` tells it one is held.
+    gate: asyncio.Event | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def headers_seen(self, name: str) -> list[str]:
         return [r.headers[name] for r in self.requests if name in r.headers]
@@ -101,6 +104,9 @@ def _mode_middleware(site: Site) -> Any:
     @web.middleware
     async def apply_mode(request: web.Request, handler: Handler) -> web.StreamResponse:
         site.requests.append(Recorded(request.method, request.path_qs, dict(request.headers)))
+        site.arrived.set()
+        if site.gate is not None:
+            await site.gate.wait()
         mode = site.mode
         if mode == "flaky":
             site.mode = "ok"
