@@ -62,5 +62,5 @@ async def test_a_delete_during_an_install_leaves_no_video(
 async def until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
     """Poll a condition that no event announces (files and processes), within a bound."""
     async with asyncio.timeout(timeout_s):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - nothing announces a file or a process
             await asyncio.sleep(0.05)
