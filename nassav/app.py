@@ -15,9 +15,10 @@ from aiohttp_apigami import setup_aiohttp_apispec
 
 from nassav import __version__
 from nassav.config import Settings
-from nassav.handlers import API, ROUTES, appkeys
+from nassav.handlers import appkeys
 from nassav.handlers.envelope import error_middleware_for
 from nassav.handlers.parsing import RequestValidator, validation_middleware_for
+from nassav.handlers.routes import API, ROUTES
 from nassav.handlers.security import api_key_middleware
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nassav.handlers import ROUTES
+from nassav.handlers.routes import ROUTES
 
 API = "/nassav/api"
 SUCCESS = {

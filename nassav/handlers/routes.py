@@ -1,0 +1,28 @@
+"""The one routes table. Handlers are thin: parse, call one service, answer the envelope."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from nassav.handlers import downloads, resources, sources
+
+API = "/nassav/api"
+
+ROUTES = [
+    web.get(f"{API}/source/list", sources.list_sources),
+    web.post(f"{API}/source/cookie", sources.set_cookie),
+    web.get(f"{API}/resource/list", resources.list_resources),
+    web.get(f"{API}/resource/metadata", resources.resource_metadata),
+    web.get(f"{API}/resource/cover", resources.resource_cover),
+    web.post(f"{API}/resource", resources.add_resource),
+    web.post(f"{API}/resource/refresh/{{avid}}", resources.refresh_resource),
+    web.delete(f"{API}/resource/{{avid}}", resources.delete_resource),
+    web.get(f"{API}/downloads/list", downloads.list_downloads),
+    web.post(f"{API}/downloads", downloads.submit_download),
+    web.get(f"{API}/downloads/tasks", downloads.list_tasks),
+    web.get(f"{API}/downloads/tasks/{{task_id}}", downloads.get_task),
+    web.delete(f"{API}/downloads/tasks/{{task_id}}", downloads.cancel_task),
+    web.get(f"{API}/downloads/events", downloads.task_events, allow_head=False),
+    web.post(f"{API}/downloads/{{avid}}", downloads.submit_download_by_path),
+    web.delete(f"{API}/downloads/{{avid}}", downloads.delete_download),
+]
