@@ -17,15 +17,17 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
-from nassav.config import SourceSettings
 from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
+
+if TYPE_CHECKING:  # config derives its defaults from the source classes: no import back at run time
+    from nassav.config import SourceSettings
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,6 @@ class Page:
         """Absolute URLs of every ``<a href>`` whose href contains ``contains``, in page order."""
         return [self.absolute(href) for href in self.doc.xpath("//a/@href") if contains in href]
 
-
     def result_links(self, contains: str) -> list[Link]:
         """Every ``<a href>`` whose href contains ``contains``, in page order."""
         found = []
@@ -142,6 +143,8 @@ def _parse_bytes(data: bytes) -> lxml.html.HtmlElement:
 
 class Source:
     NAME: ClassVar[str]
+    BASE_URLS: ClassVar[tuple[str, ...]]  # the site's known addresses; the first is the default
+    CDN_URL: ClassVar[str | None] = None  # the stream host, for sites whose stream URL is built, not read
 
     def __init__(self, http: HttpClient, settings: SourceSettings) -> None:
         self.http = http

@@ -16,6 +16,7 @@ _SITE_SUFFIX = re.compile(r"\s*[-_|｜]\s*hohoj\b.*$", re.I)
 
 class HohojSource(Source):
     NAME = "Hohoj"
+    BASE_URLS = ("https://hohoj.tv",)
 
     async def find(self, avid: str) -> Hit:
         results = await self.fetch(f"/search?{urlencode({'text': avid})}")
@@ -71,4 +72,3 @@ def player_referer(document_url: str, stream_url: str) -> str:
     if (document.scheme, document.netloc) == (stream.scheme, stream.netloc):
         return document._replace(fragment="").geturl()
     return f"{document.scheme}://{document.netloc}/"
-

@@ -31,6 +31,7 @@ AD_WORDS = frozenset(
 
 class KissavSource(Source):
     NAME = "Kissav"
+    BASE_URLS = ("https://f15.bzraizy.cc",)
 
     async def find(self, avid: str) -> Hit:
         page = await self._video_page(avid)

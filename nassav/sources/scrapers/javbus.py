@@ -10,14 +10,23 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nassav.config import ScraperSettings
 from nassav.errors import NotOnSource, UpstreamError
 from nassav.http import HttpClient
 from nassav.sources.base import Page
 
+if TYPE_CHECKING:  # config takes its default mirrors from here: no import back at run time
+    from nassav.config import ScraperSettings
+
 log = logging.getLogger(__name__)
 
+# The known mirrors, in the order they are tried by default (config.py's [scraper] defaults).
+MIRRORS: dict[str, str] = {
+    "javbus": "https://www.javbus.com",
+    "busdmm": "https://www.busdmm.ink",
+    "dmmsee": "https://www.dmmsee.bond",
+}
 COOKIES = "age=verified; existmag=mag"
 _LABELS = {"director": "導演", "studio": "製作商", "label": "發行商", "series": "系列"}
 
