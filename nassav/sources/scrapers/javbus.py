@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from nassav.errors import NotOnSource, UpstreamError
 from nassav.http import HttpClient
-from nassav.sources.base import Page
+from nassav.sources.base import Page, under
 
 if TYPE_CHECKING:  # config takes its default mirrors from here: no import back at run time
     from nassav.config import ScraperSettings
@@ -50,7 +50,7 @@ async def scrape(http: HttpClient, mirrors: Sequence[ScraperSettings], avid: str
     """Metadata from the first mirror that has the AVID; UpstreamError naming each mirror's failure."""
     failures = []
     for mirror in mirrors:
-        url = f"{mirror.base_url}/{avid}"
+        url = under(mirror.base_url, avid)
         try:
             response = await http.get(url, headers={"Cookie": COOKIES})
             metadata = parse(Page(response.url, response.text), avid)
