@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
@@ -56,7 +55,7 @@ def _settings_for(args: argparse.Namespace) -> Settings:
             raise ConfigError(f"--port: must be between 0 and 65535, got {args.port}")
         overrides["port"] = args.port
     if overrides:
-        settings = dataclasses.replace(settings, server=dataclasses.replace(settings.server, **overrides))
+        settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
     return settings
 
 

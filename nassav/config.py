@@ -1,113 +1,304 @@
-"""Settings: embedded defaults, overlaid by config.toml, overlaid by NASSAV_* environment variables.
+"""Settings, declared: embedded defaults, overlaid by config.toml, overlaid by NASSAV_* environment variables.
 
-Every key has a default, so the service runs with no config file at all. A wrong value stops the
-start with one line naming the key (``ConfigError``), never a traceback.
+Each key is one typed line below, with its default and, where the name is not enough, a comment; a new
+key is one more line (a new section, one more ``Table`` and one field of ``Settings``). The defaults of
+the sources and of the metadata mirrors are declared by their own modules (nassav/sources/registry.py
+and nassav/sources/scrapers/javbus.py). A wrong value stops the start with one line naming the key
+(``ConfigError``, worded in nassav/config_errors.py), never a traceback.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePath
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from nassav.config_errors import describe
+from nassav.config_source import EnvironmentSource
+from nassav.errors import ConfigError as ConfigError  # re-exported: its old home
+from nassav.sources.base import Source
+from nassav.sources.registry import SOURCE_CLASSES
+from nassav.sources.scrapers.javbus import MIRRORS
 
 CONFIG_ENV = "NASSAV_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
 
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "jable": "https://jable.tv",
-    "missav": "https://missav.ai",
-    "hohoj": "https://hohoj.tv",
-    "memo": "https://memojav.com",
-    "kanav": "https://kanav.info",
-    "avtoday": "https://avtoday.io",
-    "netflav": "https://netflav.com",
-    "kissav": "https://f15.bzraizy.cc",
-}
-DEFAULT_CDN_URLS: dict[str, str] = {
-    "missav": "https://surrit.com",
-    "memo": "https://video10.memojav.net",
-}
-DEFAULT_SCRAPERS: dict[str, str] = {
-    "javbus": "https://www.javbus.com",
-    "busdmm": "https://www.busdmm.ink",
-    "dmmsee": "https://www.dmmsee.bond",
-}
-ENGINES = ("auto", "n_m3u8dl_re", "yt_dlp", "ffmpeg")
-LOG_LEVELS = ("debug", "info", "warning", "error")
+
+# --- value types: what a key holds, and how a TOML value or an environment string becomes it ---------
 
 
-class ConfigError(Exception):
-    """A config value is missing, malformed or out of range; the message names the key."""
+def _not_bool(what: str) -> BeforeValidator:
+    """Python counts True as 1; a config file that says ``port = true`` is a mistake, not port 1."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"expected {what}")
+        return value
+
+    return BeforeValidator(check)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ServerSettings:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    # repr=False: the key must never reach a log line through a settings dump.
-    api_key: str = field(default="", repr=False)
-    max_body_bytes: int = 1024 * 1024
-    log_level: str = "info"
+def _lowered(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
-@dataclass(frozen=True, kw_only=True)
-class PathSettings:
-    resource_dir: Path = Path("resource")
-    database: Path = Path("nassav.db")
-    tmp_dir: Path = Path("resource/.tmp")
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return value.rstrip("/")  # an address may keep a path; the sources join below it
 
 
-@dataclass(frozen=True, kw_only=True)
-class RedisSettings:
-    url: str = field(default="", repr=False)  # may carry a password
-    key_prefix: str = "nassav:"
-    lock_ttl_seconds: int = 60
-    lock_wait_seconds: int = 1800
+def _redis_url(value: str) -> str:
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected redis://, rediss:// or unix:// (or empty)")
+    return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class DownloadSettings:
-    engine: str = "auto"
-    ffmpeg_path: str = ""
-    n_m3u8dl_re_path: str = ""
-    threads: int = 8
-    retries: int = 3
+def _under_base_dir(path: Path, info: ValidationInfo) -> Path:
+    """Relative paths are taken relative to the working directory (``base_dir`` in the validation
+    context): the systemd unit sets it to the state directory, a shell user runs from the data folder."""
+    path = path.expanduser()
+    base_dir = (info.context or {}).get("base_dir")
+    return base_dir / path if base_dir is not None and not path.is_absolute() else path
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpSettings:
-    proxy: str = field(default="", repr=False)  # may carry credentials
-    timeout_seconds: float = 20.0
-    retries: int = 2
+def _names(value: Any) -> Any:
+    """A TOML array of names, or one string of names separated by spaces or commas (the environment's)."""
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if isinstance(value, list | tuple) and all(isinstance(item, str) and item.strip() for item in value):
+        return tuple(dict.fromkeys(item.strip().lower() for item in value))
+    raise ValueError("expected a list of names")
 
 
-@dataclass(frozen=True, kw_only=True)
-class SourceSettings:
+Integer = Annotated[int, _not_bool("an integer")]
+Number = Annotated[float, _not_bool("a number")]
+Url = Annotated[str, AfterValidator(_http_url)]
+LocalPath = Annotated[
+    Path, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), AfterValidator(_under_base_dir)
+]
+Names = Annotated[tuple[str, ...], BeforeValidator(_names)]
+Engine = Annotated[Literal["auto", "n_m3u8dl_re", "yt_dlp", "ffmpeg"], BeforeValidator(_lowered)]
+LogLevel = Annotated[Literal["debug", "info", "warning", "error"], BeforeValidator(_lowered)]
+
+
+class Table(BaseModel):
+    """A config table: immutable, typo-proof (an unknown key is an error), its text trimmed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+
+# --- the sections ----------------------------------------------------------------------------------
+
+
+class ServerSettings(Table):
+    host: str = "127.0.0.1"  # "0.0.0.0" serves the LAN: then set api_key
+    port: Integer = Field(8000, ge=0, le=65535)
+    api_key: str = Field("", repr=False)  # never in a log line through a settings dump
+    max_body_bytes: Integer = Field(1024 * 1024, ge=1024)
+    log_level: LogLevel = "info"
+
+
+class PathSettings(Table):
+    resource_dir: LocalPath = Path("resource")  # the library
+    database: LocalPath = Path("nassav.db")
+    tmp_dir: LocalPath = Path("resource/.tmp")  # unset: {resource_dir}/.tmp, on the library's disk
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tmp_beside_the_library(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = {key: value for key, value in data.items() if value != ""}  # an empty path is the default
+        resource_dir = data.get("resource_dir", "resource")
+        if "tmp_dir" not in data and isinstance(resource_dir, str | PurePath):
+            data["tmp_dir"] = Path(resource_dir.strip() if isinstance(resource_dir, str) else resource_dir) / ".tmp"
+        return data
+
+
+class RedisSettings(Table):
+    url: Annotated[str, AfterValidator(_redis_url)] = Field("", repr=False)  # empty: embedded mode
+    key_prefix: str = Field("nassav:", min_length=1)
+    lock_ttl_seconds: Integer = Field(60, ge=5)
+    lock_wait_seconds: Integer = Field(1800, ge=0)
+
+
+class DownloadSettings(Table):
+    engine: Engine = "auto"
+    ffmpeg_path: str = ""  # empty: PATH, else the bundled one
+    n_m3u8dl_re_path: str = ""  # empty: PATH, if installed
+    threads: Integer = Field(8, ge=1, le=64)
+    retries: Integer = Field(3, ge=0, le=20)
+
+
+class HttpSettings(Table):
+    proxy: str = Field("", repr=False)  # may carry credentials
+    timeout_seconds: Number = Field(20.0, ge=1)
+    retries: Integer = Field(2, ge=0, le=3)
+
+
+# --- sources: one table per registered source, its defaults declared by the source class --------------
+
+
+class SourceSettings(Table):
+    """One source as the rest of the service sees it: name, addresses, whether it is tried."""
+
     name: str
-    base_url: str
+    base_url: Url
     enabled: bool = True
-    cdn_url: str = ""
+    cdn_url: str = ""  # only for the sources that build their stream URL on a CDN
 
 
-@dataclass(frozen=True, kw_only=True)
-class ScraperSettings:
+class SourceTable(Table):
+    """``[sources.<name>]``."""
+
+    base_url: Url
+    enabled: bool = True
+
+
+class CdnSourceTable(SourceTable):
+    """``[sources.<name>]`` of a source that declares ``CDN_URL``."""
+
+    cdn_url: Url
+
+
+class SourcesTableBase(Table):
+    """``[sources]``: the priority order, then one table per registered source (fields made below)."""
+
+    TABLE_KIND: ClassVar[str] = "source"
+    order: Names = ()  # unlisted sources follow the listed ones, in the registry's order
+
+    @classmethod
+    def known(cls) -> list[str]:
+        return [name for name in cls.model_fields if name != "order"]
+
+    @field_validator("order")
+    @classmethod
+    def _complete_order(cls, order: tuple[str, ...]) -> tuple[str, ...]:
+        known = cls.known()
+        unknown = [name for name in order if name not in known]
+        if unknown:
+            raise ValueError(f"unknown name {unknown[0]!r}; known: {', '.join(known)}")
+        return (*order, *(name for name in known if name not in order))
+
+    def in_order(self) -> tuple[SourceSettings, ...]:
+        return tuple(SourceSettings(name=name, **getattr(self, name).model_dump()) for name in self.order)
+
+
+def _source_table(cls: type[Source]) -> Any:
+    defaults: dict[str, Any] = {"base_url": (Url, cls.BASE_URLS[0])}
+    if cls.CDN_URL is None:
+        return create_model(f"{cls.NAME}Table", __base__=SourceTable, **defaults)
+    return create_model(f"{cls.NAME}Table", __base__=CdnSourceTable, cdn_url=(Url, cls.CDN_URL), **defaults)
+
+
+def _source_tables(classes: Iterable[type[Source]]) -> dict[str, Any]:
+    tables = {cls.NAME.lower(): _source_table(cls) for cls in classes}
+    return {name: (table, Field(default_factory=table)) for name, table in tables.items()}
+
+
+SourcesTable = create_model("SourcesTable", __base__=SourcesTableBase, **_source_tables(SOURCE_CLASSES))
+
+
+# --- metadata mirrors: the known ones by default, any other by name -----------------------------------
+
+
+class ScraperSettings(Table):
     name: str
-    base_url: str
+    base_url: Url
 
 
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    server: ServerSettings = ServerSettings()
-    paths: PathSettings = PathSettings()
-    redis: RedisSettings = RedisSettings()
-    download: DownloadSettings = DownloadSettings()
-    http: HttpSettings = HttpSettings()
-    sources: tuple[SourceSettings, ...] = ()  # in priority order, enabled or not
-    scrapers: tuple[ScraperSettings, ...] = ()  # in the order they are tried
+class MirrorTable(Table):
+    """``[scraper.<name>]``: one JavBus-style mirror."""
+
+    base_url: Url
+
+
+class ScraperTable(Table):
+    """``[scraper]``: ``order`` names the mirrors tried; each has a ``[scraper.<name>]`` table."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, MirrorTable] = Field(init=False)
+    TABLE: ClassVar[type[Table]] = MirrorTable
+    order: Names = tuple(MIRRORS)
+
+    @classmethod
+    def table_names(cls, data: Mapping[str, Any]) -> list[str]:
+        """The mirrors a table may hold: the known ones, the configured ones, the ordered ones."""
+        tables = [name for name, value in data.items() if isinstance(value, Mapping)]
+        try:
+            ordered = list(_names(data.get("order", ())))
+        except ValueError:  # reported by the order field itself
+            ordered = []
+        return list(dict.fromkeys([*MIRRORS, *tables, *ordered]))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_mirrors(cls, data: Any) -> Any:
+        """Fill in the known mirrors' addresses; an ordered mirror with no table is reported as such."""
+        if not isinstance(data, Mapping):
+            return data
+        filled = dict(data)
+        for name in cls.table_names(data):
+            table = filled.get(name, {})
+            if isinstance(table, Mapping) and name in MIRRORS:
+                filled[name] = {"base_url": MIRRORS[name], **table}
+            filled.setdefault(name, {})
+        return filled
+
+    def in_order(self) -> tuple[ScraperSettings, ...]:
+        extra = self.__pydantic_extra__ or {}
+        return tuple(ScraperSettings(name=name, base_url=extra[name].base_url) for name in self.order)
+
+
+# --- the whole ---------------------------------------------------------------------------------------
+
+
+class Settings(Table):
+    """Everything configurable; ``load_settings`` and ``build_settings`` make it from the config file
+    and the environment. A plain model, not a pydantic-settings ``BaseSettings``: that one reads the
+    process environment whenever it is validated, and build_settings is given its environment."""
+
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    paths: PathSettings = Field(default_factory=PathSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    download: DownloadSettings = Field(default_factory=DownloadSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    source_tables: SourcesTable = Field(default_factory=SourcesTable, alias="sources")  # type: ignore[valid-type]
+    scraper: ScraperTable = Field(default_factory=ScraperTable)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _every_table(cls, data: Any) -> Any:
+        """An absent section is validated as an empty one, so that its paths are resolved too."""
+        if not isinstance(data, Mapping):
+            return data
+        return {**{field.alias or name: {} for name, field in cls.model_fields.items()}, **data}
+
+    @property
+    def sources(self) -> tuple[SourceSettings, ...]:
+        """Every known source in priority order, enabled or not."""
+        return self.source_tables.in_order()
+
+    @property
+    def scrapers(self) -> tuple[ScraperSettings, ...]:
+        """The metadata mirrors in the order they are tried."""
+        return self.scraper.in_order()
 
     def source(self, key: str) -> SourceSettings:
         return next(s for s in self.sources if s.name == key)
@@ -137,217 +328,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def build_settings(raw: Mapping[str, Any], env: Mapping[str, str], base_dir: Path) -> Settings:
-    """Turn parsed TOML plus environment overrides into validated Settings.
-
-    Relative paths are taken relative to ``base_dir``, the working directory: the systemd unit sets
-    it to the state directory, and a shell user runs the server from the folder that holds the data.
-    """
-    reader = _Reader(raw, env)
-    server = ServerSettings(
-        host=reader.text("server", "host", ServerSettings.host),
-        port=reader.integer("server", "port", ServerSettings.port, low=0, high=65535),
-        api_key=reader.text("server", "api_key", ""),
-        max_body_bytes=reader.integer("server", "max_body_bytes", ServerSettings.max_body_bytes, low=1024),
-        log_level=reader.choice("server", "log_level", ServerSettings.log_level, LOG_LEVELS),
-    )
-    resource_dir = reader.path("paths", "resource_dir", base_dir, PathSettings.resource_dir)
-    tmp_default = resource_dir / ".tmp"
-    paths = PathSettings(
-        resource_dir=resource_dir,
-        database=reader.path("paths", "database", base_dir, PathSettings.database),
-        tmp_dir=reader.path("paths", "tmp_dir", base_dir, tmp_default),
-    )
-    redis = RedisSettings(
-        url=reader.text("redis", "url", ""),
-        key_prefix=reader.text("redis", "key_prefix", RedisSettings.key_prefix, allow_empty=False),
-        lock_ttl_seconds=reader.integer("redis", "lock_ttl_seconds", RedisSettings.lock_ttl_seconds, low=5),
-        lock_wait_seconds=reader.integer("redis", "lock_wait_seconds", RedisSettings.lock_wait_seconds, low=0),
-    )
-    if redis.url and not redis.url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError("config key [redis] url: expected redis://, rediss:// or unix:// (or empty)")
-    download = DownloadSettings(
-        engine=reader.choice("download", "engine", DownloadSettings.engine, ENGINES),
-        ffmpeg_path=reader.text("download", "ffmpeg_path", ""),
-        n_m3u8dl_re_path=reader.text("download", "n_m3u8dl_re_path", ""),
-        threads=reader.integer("download", "threads", DownloadSettings.threads, low=1, high=64),
-        retries=reader.integer("download", "retries", DownloadSettings.retries, low=0, high=20),
-    )
-    http = HttpSettings(
-        proxy=reader.text("http", "proxy", ""),
-        timeout_seconds=reader.number("http", "timeout_seconds", HttpSettings.timeout_seconds, low=1),
-        retries=reader.integer("http", "retries", HttpSettings.retries, low=0, high=3),
-    )
-    reader.reject_unknown()
-    return Settings(
-        server=server,
-        paths=paths,
-        redis=redis,
-        download=download,
-        http=http,
-        sources=_read_sources(reader),
-        scrapers=_read_scrapers(reader),
-    )
+    """Parsed TOML plus environment overrides, validated; relative paths taken under ``base_dir``."""
+    environment = EnvironmentSource(Settings, env, raw)
+    values = _overlaid(raw, environment())
+    try:
+        return Settings.model_validate(values, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(describe(Settings, exc.errors()[0], environment.origins)) from None
 
 
-def _read_sources(reader: _Reader) -> tuple[SourceSettings, ...]:
-    known = list(DEFAULT_BASE_URLS)  # the sources this version knows, in default priority order
-    order = reader.name_list("sources", "order", known, allowed=known)
-    order += [name for name in known if name not in order]  # unlisted sources go last
-    return tuple(
-        SourceSettings(
-            name=name,
-            base_url=reader.url(f"sources.{name}", "base_url", DEFAULT_BASE_URLS[name]),
-            enabled=reader.boolean(f"sources.{name}", "enabled", True),
-            cdn_url=reader.url(f"sources.{name}", "cdn_url", DEFAULT_CDN_URLS[name])
-            if name in DEFAULT_CDN_URLS
-            else "",
-        )
-        for name in order
-    )
-
-
-def _read_scrapers(reader: _Reader) -> tuple[ScraperSettings, ...]:
-    names = reader.name_list("scraper", "order", list(DEFAULT_SCRAPERS))
-    scrapers = []
-    for name in names:
-        default = DEFAULT_SCRAPERS.get(name)
-        base_url = reader.url(f"scraper.{name}", "base_url", default)
-        scrapers.append(ScraperSettings(name=name, base_url=base_url))
-    return tuple(scrapers)
-
-
-_MISSING = object()
-
-
-class _Reader:
-    """Looks a key up in the environment first, then in the TOML tables, and checks its type."""
-
-    def __init__(self, raw: Mapping[str, Any], env: Mapping[str, str]) -> None:
-        self._raw = raw
-        self._env = env
-        self._seen: set[tuple[str, str]] = set()
-
-    def _lookup(self, section: str, key: str) -> tuple[Any, str]:
-        self._seen.add((section, key))
-        env_name = "NASSAV_" + f"{section}_{key}".replace(".", "_").upper()
-        if env_name in self._env:
-            return self._env[env_name], f"environment variable {env_name}"
-        table: Any = self._raw
-        for part in section.split("."):
-            table = table.get(part, {}) if isinstance(table, Mapping) else {}
-        if not isinstance(table, Mapping):
-            raise ConfigError(f"config key [{section}]: expected a table")
-        return table.get(key, _MISSING), f"config key [{section}] {key}"
-
-    def text(self, section: str, key: str, default: str, *, allow_empty: bool = True) -> str:
-        value, where = self._lookup(section, key)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {type(value).__name__}")
-        if not allow_empty and not value.strip():
-            raise ConfigError(f"{where}: must not be empty")
-        return value.strip()
-
-    def url(self, section: str, key: str, default: str | None) -> str:
-        value = self.text(section, key, default or "")
-        if not value.startswith(("http://", "https://")):
-            raise ConfigError(f"config key [{section}] {key}: expected an http:// or https:// URL")
-        return value.rstrip("/")
-
-    def integer(self, section: str, key: str, default: int, *, low: int, high: int | None = None) -> int:
-        return int(self._numeric(section, key, default, int, low, high))
-
-    def number(self, section: str, key: str, default: float, *, low: float) -> float:
-        return float(self._numeric(section, key, default, float, low, None))
-
-    def _numeric(self, section: str, key: str, default: float, kind: type, low: float, high: float | None) -> float:
-        value, where = self._lookup(section, key)
-        if value is _MISSING:
-            return default
-        if isinstance(value, str):
-            try:
-                value = kind(value.strip())
-            except ValueError:
-                raise ConfigError(f"{where}: expected a number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and isinstance(value, float)):
-            raise ConfigError(f"{where}: expected {'an integer' if kind is int else 'a number'}")
-        if value < low or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise ConfigError(f"{where}: must be {bounds}, got {value}")
-        return value
-
-    def boolean(self, section: str, key: str, default: bool) -> bool:
-        value, where = self._lookup(section, key)
-        if value is _MISSING:
-            return default
-        if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            return value.strip().lower() in ("1", "true", "yes", "on")
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false")
-        return value
-
-    def choice(self, section: str, key: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.text(section, key, default).lower()
-        if value not in choices:
-            raise ConfigError(f"config key [{section}] {key}: expected one of {', '.join(choices)}, got {value!r}")
-        return value
-
-    def path(self, section: str, key: str, base_dir: Path, default: Path) -> Path:
-        value = self.text(section, key, "")
-        path = Path(value).expanduser() if value else default
-        return path if path.is_absolute() else base_dir / path
-
-    def name_list(self, section: str, key: str, default: list[str], allowed: list[str] | None = None) -> list[str]:
-        value, where = self._lookup(section, key)
-        if value is _MISSING:
-            return list(default)
-        if isinstance(value, str):
-            value = [part for part in value.replace(",", " ").split() if part]
-        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-            raise ConfigError(f"{where}: expected a list of names")
-        names = list(dict.fromkeys(item.strip().lower() for item in value))
-        unknown = [name for name in names if allowed is not None and name not in allowed]
-        if unknown:
-            raise ConfigError(f"{where}: unknown name {unknown[0]!r}; known: {', '.join(allowed or [])}")
-        return names
-
-    def reject_unknown(self) -> None:
-        """A typo in a key name would otherwise be silently ignored; name it instead."""
-        for section, table in self._raw.items():
-            if section not in _SECTION_KEYS:
-                raise ConfigError(f"config key [{section}]: unknown section")
-            if not isinstance(table, Mapping):
-                raise ConfigError(f"config key [{section}]: expected a table")
-            for key, value in table.items():
-                if isinstance(value, Mapping) and section in _SUBTABLE_KEYS:
-                    self._reject_unknown_subtable(section, key, value)
-                elif key not in _SECTION_KEYS[section]:
-                    raise ConfigError(f"config key [{section}] {key}: unknown key")
-
-    def _reject_unknown_subtable(self, section: str, name: str, table: Mapping[str, Any]) -> None:
-        if section == "sources" and name not in DEFAULT_BASE_URLS:
-            raise ConfigError(f"config key [sources.{name}]: unknown source; known: {', '.join(DEFAULT_BASE_URLS)}")
-        for key in table:
-            cdn_without_cdn = key == "cdn_url" and name not in DEFAULT_CDN_URLS
-            if key not in _SUBTABLE_KEYS[section] or cdn_without_cdn:
-                raise ConfigError(f"config key [{section}.{name}] {key}: unknown key")
-
-
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
-
-
-_SECTION_KEYS: dict[str, frozenset[str]] = {
-    "server": _field_names(ServerSettings),
-    "paths": _field_names(PathSettings),
-    "redis": _field_names(RedisSettings),
-    "download": _field_names(DownloadSettings),
-    "http": _field_names(HttpSettings),
-    "sources": frozenset({"order"}),
-    "scraper": frozenset({"order"}),
-}
-_SUBTABLE_KEYS: dict[str, frozenset[str]] = {
-    "sources": frozenset({"base_url", "enabled", "cdn_url"}),
-    "scraper": frozenset({"base_url"}),
-}
+def _overlaid(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        below = base.get(key)
+        merged[key] = _overlaid(below, value) if isinstance(value, Mapping) and isinstance(below, Mapping) else value
+    return merged

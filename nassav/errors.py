@@ -18,6 +18,10 @@ class NassavError(Exception):
         self.data = data
 
 
+class ConfigError(NassavError):
+    """A config value is missing, malformed or out of range; the message names the key in one line."""
+
+
 class BadRequest(NassavError):
     """The request is malformed: bad JSON, a failed field validation, a bad AVID."""
 

@@ -9,15 +9,17 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from curl_cffi.curl import CURL_WRITEFUNC_ERROR
 from curl_cffi.requests import AsyncSession
 from curl_cffi.requests.exceptions import RequestException
 
-from nassav.config import HttpSettings
 from nassav.errors import Blocked, NotOnSource, UpstreamError
+
+if TYPE_CHECKING:  # config imports the sources, which import this client: no import back at run time
+    from nassav.config import HttpSettings
 
 log = logging.getLogger(__name__)
 

@@ -150,6 +150,17 @@ async def fakeweb(hls_root: Path) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
+async def mirrored_fakeweb(hls_root: Path) -> AsyncIterator[Any]:
+    """The fake web behind a path-based reverse proxy: every site at ``http://127.0.0.1:PORT/mirror/<key>``."""
+    from tests.fakeweb import FakeWeb
+
+    web_ = FakeWeb(hls_root, mirrored=True)
+    await web_.start()
+    yield web_
+    await web_.close()
+
+
+@pytest.fixture
 async def web_api(serve_app: ServeApp, make_settings: MakeSettings, fakeweb: Any) -> TestClient:
     """The real application pointed at the fake web."""
     return await serve_app(create_app(make_settings(**fakeweb.config())))

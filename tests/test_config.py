@@ -6,8 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from nassav.config import ConfigError, build_settings, load_settings
+from nassav.config import build_settings, load_settings
+from nassav.errors import ConfigError
+from nassav.sources.registry import SOURCE_CLASSES
+from nassav.sources.scrapers.javbus import MIRRORS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +26,14 @@ def test_defaults_run_embedded_on_loopback(tmp_path: Path) -> None:
     assert settings.paths.database == tmp_path / "nassav.db"
     assert settings.paths.tmp_dir == tmp_path / "resource" / ".tmp"
     assert [s.name for s in settings.sources] == [
-        "jable", "missav", "hohoj", "memo", "kanav", "avtoday", "netflav", "kissav",
+        "jable",
+        "missav",
+        "hohoj",
+        "memo",
+        "kanav",
+        "avtoday",
+        "netflav",
+        "kissav",
     ]
     assert settings.source("missav").cdn_url == "https://surrit.com"
     assert [s.name for s in settings.scrapers] == ["javbus", "busdmm", "dmmsee"]
@@ -51,7 +62,11 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
 
 
 def test_secrets_stay_out_of_repr(tmp_path: Path) -> None:
-    raw = {"server": {"api_key": "topsecret"}, "redis": {"url": "redis://:pw0rd@h:6379"}, "http": {"proxy": "http://u:pp@p"}}
+    raw = {
+        "server": {"api_key": "topsecret"},
+        "redis": {"url": "redis://:pw0rd@h:6379"},
+        "http": {"proxy": "http://u:pp@p"},
+    }
     text = repr(build_settings(raw, {}, tmp_path))
     assert "topsecret" not in text
     assert "pw0rd" not in text
@@ -81,6 +96,9 @@ def test_secrets_stay_out_of_repr(tmp_path: Path) -> None:
         ({"scraper": {"order": ["mine"]}}, {}, "config key [scraper.mine] base_url"),
         ({"http": {"timeout_seconds": 0}}, {}, "config key [http] timeout_seconds: must be at least 1"),
         ({"server": {"log_level": "loud"}}, {}, "config key [server] log_level"),
+        ({"server": {"port": True}}, {}, "config key [server] port: expected an integer"),
+        ({}, {"NASSAV_SCRAPER_JAVBUS_BASE_URL": "ftp://x"}, "environment variable NASSAV_SCRAPER_JAVBUS_BASE_URL: "),
+        ({"redis": {"key_prefix": " "}}, {}, "config key [redis] key_prefix: must not be empty"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, raw: dict[str, Any], env: dict[str, str], message: str) -> None:
@@ -105,3 +123,43 @@ def test_malformed_toml_is_one_line(tmp_path: Path) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml", {})
+
+
+def test_source_and_mirror_defaults_come_from_their_modules(tmp_path: Path) -> None:
+    settings = build_settings({}, {}, tmp_path)
+    assert [s.name for s in settings.sources] == [cls.NAME.lower() for cls in SOURCE_CLASSES]
+    for cls in SOURCE_CLASSES:
+        assert settings.source(cls.NAME.lower()).base_url == cls.BASE_URLS[0]
+        assert settings.source(cls.NAME.lower()).cdn_url == (cls.CDN_URL or "")
+    assert {s.name: s.base_url for s in settings.scrapers} == MIRRORS
+
+
+def test_environment_names_follow_the_schema(tmp_path: Path) -> None:
+    env = {
+        "NASSAV_SCRAPER_ORDER": "mine,javbus",
+        "NASSAV_SCRAPER_MINE_BASE_URL": "https://mirror.example/bus/",
+        "NASSAV_SCRAPER_JAVBUS_BASE_URL": "https://jb.example",
+        "NASSAV_SOURCES_MEMO_CDN_URL": "https://cdn.example/memo",
+        "NASSAV_SOURCES_KANAV_ENABLED": "off",
+        "NASSAV_SOURCES_JABLE_ENABLED": "yes",
+        "NASSAV_PATHS_RESOURCE_DIR": "lib",
+        "NASSAV_DOWNLOAD_ENGINE": "YT_DLP",
+    }
+    settings = build_settings({}, env, tmp_path)
+    assert [(s.name, s.base_url) for s in settings.scrapers] == [
+        ("mine", "https://mirror.example/bus"),
+        ("javbus", "https://jb.example"),
+    ]
+    assert settings.source("memo").cdn_url == "https://cdn.example/memo"
+    assert settings.source("kanav").enabled is False
+    assert settings.source("jable").enabled is True
+    assert settings.paths.tmp_dir == tmp_path / "lib" / ".tmp"
+    assert settings.download.engine == "yt_dlp"
+
+
+def test_settings_are_immutable(tmp_path: Path) -> None:
+    settings = build_settings({}, {}, tmp_path)
+    with pytest.raises(ValidationError):
+        settings.server.port = 1  # type: ignore[misc]
+    moved = settings.model_copy(update={"server": settings.server.model_copy(update={"port": 9})})
+    assert (moved.server.port, settings.server.port) == (9, 8000)

@@ -12,10 +12,12 @@ from nassav.sources.base import (
     avid_in,
     best_variant,
     decode_base64_text,
+    is_under,
     packed_words,
     percent_decoded,
     script_json,
     strip_avid,
+    under,
     unpack_packed,
 )
 
@@ -133,3 +135,32 @@ def test_avid_in_ignores_case_and_separators() -> None:
     assert not avid_in("SSIS-4690 another", "SSIS-469")  # a longer code is another video
     assert not avid_in("XSSIS-469", "SSIS-469")
     assert avid_in("/video/ssis-469-uncensored-leak", "SSIS-469")
+
+
+@pytest.mark.parametrize(
+    ("address", "link", "expected"),
+    [
+        ("https://jable.tv", "/videos/ssis-469/", "https://jable.tv/videos/ssis-469/"),
+        ("https://m.example/jable", "/videos/ssis-469/", "https://m.example/jable/videos/ssis-469/"),
+        ("https://m.example/jable/", "videos/x", "https://m.example/jable/videos/x"),
+        ("https://m.example/jable", "https://cdn.example/a.m3u8", "https://cdn.example/a.m3u8"),
+    ],
+)
+def test_a_configured_address_keeps_its_path(address: str, link: str, expected: str) -> None:
+    assert under(address, link) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "mine"),
+    [
+        ("https://m.example/jable/videos/x/", True),
+        ("https://m.example/jable", True),
+        ("https://M.example/jable/x", True),
+        ("https://m.example/missav/cn/x", False),  # another site behind the same mirror
+        ("https://m.example/jablex/x", False),  # a longer name is not below the path
+        ("http://m.example/jable/x", False),
+        ("https://other.example/jable/x", False),
+    ],
+)
+def test_own_address_is_host_and_path(url: str, mine: bool) -> None:
+    assert is_under(url, "https://m.example/jable") is mine

@@ -1,4 +1,8 @@
-"""Every source through the real path: server -> source -> curl_cffi -> fake site, and back."""
+"""Every source through the real path: server -> source -> curl_cffi -> fake site, and back.
+
+Each fake site declares its cases as data (``CASES`` in tests/fakeweb/sites/<key>.py); one test runs
+them all. The same journey runs again with every site behind a path-based mirror.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import pytest
 
 from nassav.sources.registry import SOURCE_NAMES
+from tests.fakeweb.cases import Case
 from tests.fakeweb.server import SOURCE_SITES
 from tests.helpers import read_envelope
 
@@ -21,19 +26,28 @@ def site_module(key: str) -> Any:
     return importlib.import_module(f"tests.fakeweb.sites.{key}")
 
 
+CASES = [pytest.param(key, case, id=case.id(key)) for key in SOURCE_SITES for case in site_module(key).CASES]
+
+
 async def add(client: Any, avid: str, source: str, status: int) -> dict[str, Any]:
     return await read_envelope(await client.post(f"{API}/resource", json={"avid": avid, "source": source}), status)
 
 
-@pytest.mark.parametrize("key", SOURCE_SITES)
-async def test_hit_saves_page_cover_and_full_metadata(
-    web_api: Any, fakeweb: Any, library_root: Path, key: str
-) -> None:
-    site = site_module(key)
-    body = await add(web_api, site.HIT.lower(), key.upper(), 201)
-    avid = site.HIT
+@pytest.mark.parametrize(("key", "case"), CASES)
+async def test_site_cases(web_api: Any, fakeweb: Any, library_root: Path, key: str, case: Case) -> None:
+    body = await add(web_api, case.typed or case.avid, key.upper(), 201 if case.hit else 404)
+    if case.hit:
+        await check_saved(web_api, fakeweb, library_root, key, case, body)
+    else:
+        assert body["message"] == f"无法从任何源获取 {case.avid} 的信息"
+        assert list(body["data"]["reasons"]) == [CANONICAL[key]]
+        assert not (library_root / case.avid).exists()
+
+
+async def check_saved(client: Any, web: Any, library_root: Path, key: str, case: Case, body: dict[str, Any]) -> None:
+    """Page, cover and metadata saved; the stream the site names; the scraped fields filled in."""
     assert body["data"] == {
-        "avid": avid,
+        "avid": case.avid,
         "title": body["data"]["title"],
         "source": CANONICAL[key],
         "cover_downloaded": True,
@@ -41,24 +55,17 @@ async def test_hit_saves_page_cover_and_full_metadata(
         "metadata_saved": True,
         "scraped": True,
     }
-    assert body["data"]["title"]
-    assert avid not in body["data"]["title"]  # the AVID is a field of its own
-    folder = library_root / avid
-    assert sorted(p.name for p in folder.iterdir()) == [f"{avid}.html", f"{avid}.jpg", f"{avid}.json"]
-    stored = json.loads((folder / f"{avid}.json").read_text("utf-8"))
-    assert stored["m3u8"] == site.expected_stream(fakeweb[key], avid)
+    assert case.title in body["data"]["title"]
+    assert case.avid not in body["data"]["title"]  # the AVID is a field of its own
+    folder = library_root / case.avid
+    assert sorted(p.name for p in folder.iterdir()) == [f"{case.avid}{ext}" for ext in (".html", ".jpg", ".json")]
+    stored = json.loads((folder / f"{case.avid}.json").read_text("utf-8"))
+    assert stored["m3u8"] == site_module(key).expected_stream(web[key], case.avid)
     assert stored["source"] == CANONICAL[key]
-    meta = await read_envelope(await web_api.get(f"{API}/resource/metadata", params={"avid": avid}), 200)
-    for field in ("release_date", "duration", "studio", "label", "actors", "genres"):
+    meta = await read_envelope(await client.get(f"{API}/resource/metadata", params={"avid": case.avid}), 200)
+    for field in case.metadata:
         assert meta["data"][field], field
     assert meta["data"]["duration"].endswith("分钟")
-
-
-@pytest.mark.parametrize("key", SOURCE_SITES)
-async def test_miss_is_404_naming_the_source(web_api: Any, key: str) -> None:
-    body = await add(web_api, site_module(key).MISS, key, 404)
-    assert body["message"] == f"无法从任何源获取 {site_module(key).MISS} 的信息"
-    assert list(body["data"]["reasons"]) == [CANONICAL[key]]
 
 
 @pytest.mark.parametrize("key", SOURCE_SITES)
@@ -77,3 +84,39 @@ async def test_stored_cookie_is_sent_on_the_next_request(web_api: Any, fakeweb: 
     seen = fakeweb[key].headers_seen("Cookie")
     assert seen
     assert all(value == cookie for value in seen)
+
+
+# --- behind a path-based mirror: configured addresses keep their path ------------------------------
+
+
+@pytest.fixture
+async def mirrored_api(serve_app: Any, make_settings: Any, mirrored_fakeweb: Any) -> Any:
+    from nassav.app import create_app
+
+    return await serve_app(create_app(make_settings(**mirrored_fakeweb.config())))
+
+
+@pytest.mark.parametrize("key", SOURCE_SITES)
+async def test_source_behind_a_path_mirror(
+    mirrored_api: Any, mirrored_fakeweb: Any, library_root: Path, key: str
+) -> None:
+    """Pages, covers, the CDN (missav, memo: ``cdn_url`` with a path) and the metadata mirror all sit
+    under ``/mirror/<key>`` of one host; nothing is asked of the host's root."""
+    case = next(case for case in site_module(key).CASES if case.hit)
+    body = await add(mirrored_api, case.avid, key, 201)
+    await check_saved(mirrored_api, mirrored_fakeweb, library_root, key, case, body)
+    stored = json.loads((library_root / case.avid / f"{case.avid}.json").read_text("utf-8"))
+    assert "/mirror/" in stored["m3u8"]
+    assert mirrored_fakeweb["javbus"].requests  # the metadata came through the mirror's /mirror/javbus
+
+
+@pytest.mark.parametrize("key", SOURCE_SITES)
+async def test_cookie_stays_under_the_sites_path(mirrored_api: Any, mirrored_fakeweb: Any, key: str) -> None:
+    """Every mirrored site shares one host: a source's cookie goes below its own path only."""
+    cookie = f"cf_clearance=tok-{key}"
+    await read_envelope(await mirrored_api.post(f"{API}/source/cookie", json={"source": key, "cookie": cookie}), 200)
+    await add(mirrored_api, site_module(key).HIT, key, 201)
+    assert mirrored_fakeweb[key].headers_seen("Cookie")
+    for other, site in mirrored_fakeweb.sites.items():
+        if other != key:
+            assert cookie not in site.headers_seen("Cookie"), other

@@ -18,6 +18,7 @@ _SITE_SUFFIX = re.compile(r"\s*[-|｜_]\s*AV\s*today\b.*$", re.I)
 
 class AvtodaySource(Source):
     NAME = "Avtoday"
+    BASE_URLS = ("https://avtoday.io",)
 
     async def find(self, avid: str) -> Hit:
         page = await self._video_page(avid)
@@ -47,4 +48,3 @@ class AvtodaySource(Source):
         title = self.search(_TITLE_LABEL, page.text, "the title (标题)", group="title", default="")
         title = title or page.meta("og:title") or _SITE_SUFFIX.sub("", page.title() or "")
         return strip_avid(title or self.missing("the title"), avid)
-

@@ -17,16 +17,18 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 
-from nassav.config import SourceSettings
 from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
 from nassav.library.model import Metadata
+
+if TYPE_CHECKING:  # config derives its defaults from the source classes: no import back at run time
+    from nassav.config import SourceSettings
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,6 @@ class Page:
         """Absolute URLs of every ``<a href>`` whose href contains ``contains``, in page order."""
         return [self.absolute(href) for href in self.doc.xpath("//a/@href") if contains in href]
 
-
     def result_links(self, contains: str) -> list[Link]:
         """Every ``<a href>`` whose href contains ``contains``, in page order."""
         found = []
@@ -139,6 +140,8 @@ def _parse_bytes(data: bytes) -> lxml.html.HtmlElement:
 
 class Source:
     NAME: ClassVar[str]
+    BASE_URLS: ClassVar[tuple[str, ...]]  # the site's known addresses; the first is the default
+    CDN_URL: ClassVar[str | None] = None  # the stream host, for sites whose stream URL is built, not read
 
     def __init__(self, http: HttpClient, settings: SourceSettings) -> None:
         self.http = http
@@ -151,18 +154,22 @@ class Source:
     # --- fetching -----------------------------------------------------------------------------
 
     def url(self, link: str) -> str:
-        return urljoin(self.base_url + "/", link)
+        """A link of the site made absolute under its configured address, path included."""
+        return under(self.base_url, link)
 
     def cdn(self, link: str) -> str:
-        """A link on the source's configured stream host (``cdn_url``)."""
-        return urljoin(self.cdn_url.rstrip("/") + "/", link)
+        """A link on the source's configured stream host (``cdn_url``), path included."""
+        return under(self.cdn_url, link)
+
+    def owns(self, url: str) -> bool:
+        """Whether ``url`` is on this site as configured: same origin, under the configured path."""
+        return is_under(url, self.base_url)
 
     async def fetch(self, link: str, *, referer: str | None = None) -> Page:
         """GET a page (a link relative to the base URL, or absolute); the site's cookie goes to the
-        site's own host only, never to an embed or search result elsewhere."""
+        site itself only, never to an embed or search result elsewhere."""
         url = self.url(link)
-        own = urlsplit(url).netloc == urlsplit(self.base_url).netloc
-        response = await self.http.get(url, source=self.NAME if own else None, referer=referer)
+        response = await self.http.get(url, source=self.NAME if self.owns(url) else None, referer=referer)
         return Page(response.url, response.text)
 
     async def fetch_first(self, links: Iterable[str]) -> Page:
@@ -210,6 +217,26 @@ class Source:
             raise NotOnSource(f"{self.NAME}: the page at {page.url} is about another video")
         found.setdefault("stream_headers", {"Referer": self.base_url + "/"})
         return Hit(source=self.NAME, avid=avid, page_url=page.url, page_html=page.text, **found)
+
+
+def under(address: str, link: str) -> str:
+    """``link`` (absolute, or a path of the site) under a configured ``address``.
+
+    A configured address may carry a path (a mirror behind a path-based reverse proxy): a path of the
+    site goes below it, where ``urljoin`` would drop it. Links read from pages use ``Page.absolute``.
+    """
+    if urlsplit(link).scheme:
+        return link
+    return address.rstrip("/") + "/" + link.lstrip("/")
+
+
+def is_under(url: str, address: str) -> bool:
+    """Same scheme and host as ``address``, and a path at or below its path (whole segments only)."""
+    target, base = urlsplit(url), urlsplit(address)
+    if (target.scheme, target.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return False
+    prefix = base.path.rstrip("/")
+    return not prefix or target.path == prefix or target.path.startswith(prefix + "/")
 
 
 # --- helpers for what pages hide -------------------------------------------------------------------

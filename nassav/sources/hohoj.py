@@ -16,6 +16,7 @@ _SITE_SUFFIX = re.compile(r"\s*[-_|｜]\s*hohoj\b.*$", re.I)
 
 class HohojSource(Source):
     NAME = "Hohoj"
+    BASE_URLS = ("https://hohoj.tv",)
 
     async def find(self, avid: str) -> Hit:
         results = await self.fetch(f"/search?{urlencode({'text': avid})}")
@@ -23,7 +24,7 @@ class HohojSource(Source):
         video_id = _VIDEO_ID.search(found.url) if found else None
         if found is None or video_id is None:
             raise NotOnSource(f"{self.NAME}: no search result names {avid}")
-        video = await self.fetch(results.absolute(f"/video?id={video_id.group(1)}"))
+        video = await self.fetch(f"/video?id={video_id.group(1)}")  # a path of the site, not a link read
         embed = await self.fetch(self._embed_link(video, video_id.group(1)), referer=video.url)
         stream = self._stream(embed)
         return self.hit(
@@ -38,7 +39,7 @@ class HohojSource(Source):
     def _embed_link(self, video: Page, video_id: str) -> str:
         """The video page's player iframe, else the embed page SOURCES.md names."""
         frames = [src for src in video.texts("//iframe/@src") if "embed" in src and video_id in src]
-        return video.absolute(frames[0] if frames else f"/embed?id={video_id}")
+        return video.absolute(frames[0]) if frames else self.url(f"/embed?id={video_id}")
 
     def _stream(self, embed: Page) -> str:
         """``var videoSrc = "..."``, else the ``<video>`` element's own m3u8 source."""
@@ -71,4 +72,3 @@ def player_referer(document_url: str, stream_url: str) -> str:
     if (document.scheme, document.netloc) == (stream.scheme, stream.netloc):
         return document._replace(fragment="").geturl()
     return f"{document.scheme}://{document.netloc}/"
-

@@ -12,6 +12,7 @@ _SITE_SUFFIX = re.compile(r"\s+-\s+Jable\.TV.*$", re.I)
 
 class JableSource(Source):
     NAME = "Jable"
+    BASE_URLS = ("https://jable.tv",)
 
     async def find(self, avid: str) -> Hit:
         page = await self.fetch(f"/videos/{avid.lower()}/")
@@ -30,4 +31,3 @@ class JableSource(Source):
             headings = page.texts('//h4[contains(concat(" ", @class, " "), " title ")]')
             title = headings[0] if headings else self.missing("the title")
         return strip_avid(title, avid)
-

@@ -24,6 +24,7 @@ _JS_UNICODE_ESCAPE = re.compile(r"%u([0-9a-fA-F]{4})")
 
 class KanavSource(Source):
     NAME = "Kanav"
+    BASE_URLS = ("https://kanav.info",)
 
     async def find(self, avid: str) -> Hit:
         query = urlencode({"wd": avid, "by": "time_add"})

@@ -31,6 +31,7 @@ AD_WORDS = frozenset(
 
 class KissavSource(Source):
     NAME = "Kissav"
+    BASE_URLS = ("https://f15.bzraizy.cc",)
 
     async def find(self, avid: str) -> Hit:
         page = await self._video_page(avid)
@@ -78,7 +79,7 @@ class KissavSource(Source):
         return None
 
     async def _frame(self, link: str, *, referer: str) -> Page:
-        if urlsplit(link).netloc == urlsplit(self.base_url).netloc:
+        if self.owns(link):
             return await self.fetch(link, referer=referer)
         response = await self.http.get(link, referer=referer)  # another host: this site's cookie stays home
         return Page(response.url, response.text)

@@ -29,6 +29,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class MemoSource(Source):
     NAME = "Memo"
+    BASE_URLS = ("https://memojav.com",)
+    CDN_URL = "https://video10.memojav.net"
 
     async def find(self, avid: str) -> Hit:
         page = await self.fetch(f"/video/{quote(avid)}")

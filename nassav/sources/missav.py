@@ -22,6 +22,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class MissAVSource(Source):
     NAME = "MissAV"
+    BASE_URLS = ("https://missav.ai",)
+    CDN_URL = "https://surrit.com"
 
     async def find(self, avid: str) -> Hit:
         slug = avid.lower()

@@ -19,6 +19,7 @@ _URL_KEYS = ("url", "src", "file")  # srcs entries may be objects
 
 class NetflavSource(Source):
     NAME = "Netflav"
+    BASE_URLS = ("https://netflav.com",)
 
     async def find(self, avid: str) -> Hit:
         found = await self._video(f"/video?id={quote(avid)}")

@@ -1,13 +1,14 @@
 """The explicit registry of sources, and which of them are enabled, in what order.
 
-Adding a source: one module beside this one, one line in ``SOURCE_CLASSES``, one default base URL in
-config.py. The canonical spelling of each name is what every response uses; input is matched
-case-insensitively.
+Adding a source: one module beside this one (its ``NAME`` and default ``BASE_URLS``), one line in
+``SOURCE_CLASSES``; config.py derives the source's ``[sources.<name>]`` table from it. The canonical
+spelling of each name is what every response uses; input is matched case-insensitively.
 """
 
 from __future__ import annotations
 
-from nassav.config import Settings
+from typing import TYPE_CHECKING
+
 from nassav.errors import UnknownSource
 from nassav.http import HttpClient
 from nassav.sources.avtoday import AvtodaySource
@@ -19,6 +20,9 @@ from nassav.sources.kissav import KissavSource
 from nassav.sources.memo import MemoSource
 from nassav.sources.missav import MissAVSource
 from nassav.sources.netflav import NetflavSource
+
+if TYPE_CHECKING:  # config derives its defaults from SOURCE_CLASSES: no import back at run time
+    from nassav.config import Settings
 
 # Default priority order; Kissav, the generic one, last.
 SOURCE_CLASSES: tuple[type[Source], ...] = (

@@ -7,6 +7,10 @@ site's own handlers: ``cloudflare`` (a 403 challenge page), ``forbidden`` (403),
 ``error`` (500), ``flaky`` (the first request 500, then normal), ``slow`` (answers after 5 s),
 ``garbage`` (200 with bytes that are no HTML). ``changed`` (a redesigned page without the data the
 source looks for) is implemented by each site's video page via ``site.changed_page()``.
+
+``FakeWeb(hls_root, mirrored=True)`` puts every site behind one path-based reverse proxy
+(tests/fakeweb/mirror.py): ``site.base_url`` is then ``http://127.0.0.1:PORT/mirror/<key>``, which the
+sites also use for the absolute links they write, and ``site.origin_url`` is the site's own server.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakeweb import pages
+from nassav.sources.registry import SOURCE_CLASSES
+from tests.fakeweb import mirror, pages
 
-SOURCE_SITES = ("jable", "missav", "hohoj", "memo", "kanav", "avtoday", "netflav", "kissav")
+SOURCE_SITES = tuple(cls.NAME.lower() for cls in SOURCE_CLASSES)  # a fake site per registered source
 OTHER_SITES = ("surrit", "memocdn", "cdn", "javbus", "busdmm", "dmmsee")
 SLOW_S = 5.0
 
@@ -44,7 +49,8 @@ class Site:
     variant: str = "plain"  # CDNs: which stream they serve (see sites/cdn.py)
     segment_delay_s: float = 0.0  # CDNs: how long each segment takes
     requests: list[Recorded] = field(default_factory=list)
-    base_url: str = ""
+    base_url: str = ""  # where NASSAV is told the site is
+    origin_url: str = ""  # the site's own server (the same as base_url unless mirrored)
     # A test closes the gate to hold every request in flight; ``arrived`` tells it one is held.
     gate: asyncio.Event | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -62,8 +68,9 @@ class Site:
 
 
 class FakeWeb:
-    def __init__(self, hls_root: Path) -> None:
+    def __init__(self, hls_root: Path, *, mirrored: bool = False) -> None:
         self.hls_root = hls_root  # the streams the CDNs serve (tests/fakeweb/hls.py)
+        self.mirrored = mirrored
         self.sites: dict[str, Site] = {key: Site(key, self) for key in (*SOURCE_SITES, *OTHER_SITES)}
         self._runners: list[web.AppRunner] = []
 
@@ -75,13 +82,18 @@ class FakeWeb:
             module = importlib.import_module(f"tests.fakeweb.sites.{site.key}")
             app = web.Application(middlewares=[_mode_middleware(site)])
             app.router.add_routes(module.routes(site))
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            tcp = web.TCPSite(runner, "127.0.0.1", 0)
-            await tcp.start()
-            port = runner.addresses[0][1]
-            site.base_url = f"http://127.0.0.1:{port}"
-            self._runners.append(runner)
+            site.origin_url = site.base_url = await self._serve(app)
+        if self.mirrored:
+            front = await self._serve(mirror.app(self))
+            for site in self.sites.values():
+                site.base_url = front + mirror.prefix(site.key)
+
+    async def _serve(self, app: web.Application) -> str:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return f"http://127.0.0.1:{runner.addresses[0][1]}"
 
     async def close(self) -> None:
         for runner in self._runners:

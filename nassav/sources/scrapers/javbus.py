@@ -10,15 +10,24 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from nassav.config import ScraperSettings
 from nassav.errors import NotOnSource, UpstreamError
 from nassav.http import HttpClient
 from nassav.library.model import Metadata
-from nassav.sources.base import Page
+from nassav.sources.base import Page, under
+
+if TYPE_CHECKING:  # config takes its default mirrors from here: no import back at run time
+    from nassav.config import ScraperSettings
 
 log = logging.getLogger(__name__)
 
+# The known mirrors, in the order they are tried by default (config.py's [scraper] defaults).
+MIRRORS: dict[str, str] = {
+    "javbus": "https://www.javbus.com",
+    "busdmm": "https://www.busdmm.ink",
+    "dmmsee": "https://www.dmmsee.bond",
+}
 COOKIES = "age=verified; existmag=mag"
 _LABELS = {"director": "導演", "studio": "製作商", "label": "發行商", "series": "系列"}
 
@@ -36,7 +45,7 @@ async def scrape(http: HttpClient, mirrors: Sequence[ScraperSettings], avid: str
     """Metadata from the first mirror that has the AVID; UpstreamError naming each mirror's failure."""
     failures = []
     for mirror in mirrors:
-        url = f"{mirror.base_url}/{avid}"
+        url = under(mirror.base_url, avid)
         try:
             response = await http.get(url, headers={"Cookie": COOKIES})
             metadata = parse(Page(response.url, response.text), avid)

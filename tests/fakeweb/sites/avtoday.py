@@ -10,12 +10,14 @@ import re
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), miss())
 SEARCH_ONLY = "PRED-388"
 SLUGS = {"SSIS-469": "SSIS-469", "PRED-388": "pred388-hd"}  # where each video's page is
 

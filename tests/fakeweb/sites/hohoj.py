@@ -6,12 +6,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388", typed=" pred-388 "), miss())
 VIDEO_IDS = {"SSIS-469": 3400, "PRED-388": 2718}
 _POPULAR = [(5120, "MIDV-018 便利店的午后"), (4410, "STARS-804 放学后的屋顶")]
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469", typed="ssis469"), hit("PRED-388"), miss())
 
 
 def expected_stream(site: Site, avid: str) -> str:

@@ -11,12 +11,14 @@ from urllib.parse import quote
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), miss())
 VOD_IDS = {"SSIS-469": 61234, "PRED-388": 58811}
 _HOT = [(60001, "MIDV-018 便利店的午后"), (59876, "STARS-804 放学后的屋顶"), (61002, "IPZZ-120 雨天的图书馆")]
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import FC2_METADATA, hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388", "FC2-PPV-1234567"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), hit("FC2-PPV-1234567", metadata=FC2_METADATA), miss())
 
 PATHS = {"SSIS-469": "/video/ssis-469", "PRED-388": "/play/pred-388", "FC2-PPV-1234567": "/fc2-ppv-1234567"}
 EMBED_IDS = {"48213": "PRED-388"}

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import FC2_METADATA, hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
@@ -24,6 +25,7 @@ OLD_WAY = {"PRED-388", "FC2-PPV-1234567"}  # pages whose player still asks get_v
 OLD_WAY_BROKEN = {"FC2-PPV-1234567"}  # ... and the endpoint has no URL for it: the convention applies
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), hit("FC2-PPV-1234567", metadata=FC2_METADATA), miss())
 
 
 def expected_stream(site: Site, avid: str) -> str:

@@ -17,6 +17,7 @@ from collections import Counter
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import FC2_METADATA, hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
@@ -28,6 +29,7 @@ PAGE_PATHS = {
 HAS = set(PAGE_PATHS.values())
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), hit("FC2-PPV-1234567", typed="fc2ppv1234567", metadata=FC2_METADATA), miss())
 REAL_STREAM_HOST = "https://surrit.com"
 
 

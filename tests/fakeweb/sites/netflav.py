@@ -13,12 +13,14 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakeweb import pages
+from tests.fakeweb.cases import hit, miss
 from tests.fakeweb.catalogue import MISSING_AVID, VIDEOS
 from tests.fakeweb.server import Site
 
 HAS = {"SSIS-469", "PRED-388"}
 HIT = "SSIS-469"
 MISS = MISSING_AVID
+CASES = (hit("SSIS-469"), hit("PRED-388"), miss())
 SEARCH_ONLY = "PRED-388"
 IDS = {"SSIS-469": "SSIS-469", "PRED-388": "iYgATu12rL"}  # the id= of each video's page
 BUILD_ID = "Yq3b0x_k2dQe8Hn1mWv7Z"
