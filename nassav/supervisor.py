@@ -16,7 +16,6 @@ from collections import deque
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from nassav.config import Settings
 from nassav.downloads.claims import DownloadLock, LockTimeout, TaskClaims
@@ -91,7 +90,7 @@ class Supervisor:
         self._wakeup.set()
         self._background = [
             asyncio.create_task(self._consume(), name="nassav-downloads"),
-            asyncio.create_task(self._keep_claims(), name="nassav-claims"),
+            asyncio.create_task(self._claims.keep(self._live_claims), name="nassav-claims"),
         ]
 
     async def close(self) -> None:
@@ -304,24 +303,12 @@ class Supervisor:
         if self._live_by_avid.get(task.avid) is task:
             del self._live_by_avid[task.avid]
         await asyncio.shield(self._store.save_task(task))  # the final bookkeeping must land
-        try:
-            await self._claims.release(task.avid, task.id)
-        except RedisError as exc:  # it expires by itself
-            log.warning("%s: could not release the Redis claim: %s", task.avid, exc)
+        await self._claims.release(task.avid, task.id)
         self.events.publish(task)
         log.info("%s: task %s %s%s", task.avid, task.id, status, f": {task.error}" if task.error else "")
 
-    async def _keep_claims(self) -> None:
-        """Keep the live tasks' claims alive; after a Redis outage, take them again."""
-        while True:
-            await asyncio.sleep(self._claims.refresh_interval_s)
-            for task in list(self._live_by_avid.values()):
-                try:
-                    if not await self._claims.claim(task.avid, task.id):
-                        log.error("%s: another instance claimed this AVID while Redis was away", task.avid)
-                except RedisError as exc:
-                    log.warning("cannot refresh download claims in Redis: %s", exc)
-                    break
+    def _live_claims(self) -> list[tuple[str, str]]:
+        return [(task.avid, task.id) for task in self._live_by_avid.values()]
 
     def _work_dir(self, task: Task) -> Path:
         return self._settings.paths.tmp_dir / task.id
