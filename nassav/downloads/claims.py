@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from nassav.errors import NassavError
+from nassav.errors import LockTimeout
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,6 @@ _COMPARE_AND_DELETE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redi
 _COMPARE_AND_EXPIRE = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 )
-
-
-class LockTimeout(NassavError):
-    """The global download lock could not be had within lock_wait_seconds."""
 
 
 # What a Redis call can raise when Redis is away or unwell: redis-py wraps most socket errors, not all.
