@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nassav.config import DownloadSettings
 from nassav.downloads.engines import choose_engine, find_ffmpeg, find_ffprobe
-from nassav.downloads.engines.base import ChunkLines, Engine, Job, Progress
+from nassav.downloads.engines.base import ChunkLines, Engine, Job, Parser, Progress
 from nassav.downloads.hls import inspect_stream
 from nassav.downloads.probe import probe
 from nassav.errors import Cancelled, DownloadFailed, FinalFailure, UpstreamError
@@ -106,10 +106,9 @@ class Attempt:
             )
 
     async def _run_engine(self, engine: Engine, job: Job) -> tuple[Progress | None, list[str]]:
-        argv = engine.argv(job)
         log.info("%s: starting %s", self.avid, engine.NAME)
         self._proc = proc = await asyncio.create_subprocess_exec(
-            *argv,
+            *engine.argv(job),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -122,19 +121,8 @@ class Attempt:
             os.setpriority(os.PRIO_PGRP, proc.pid, ENGINE_NICENESS)
         if self._cancelled:  # cancelled while it was starting
             self.cancel()
-        parser, lines = engine.parser(job), ChunkLines()
-        tail, errors = deque[str](maxlen=5), deque[str](maxlen=10)  # for the failure message
-        last_outcome: Progress | None = None
         try:
-            assert proc.stdout is not None
-            while chunk := await proc.stdout.read(READ_CHUNK_BYTES):
-                for line in lines.feed(chunk):
-                    (errors if "ERROR" in line.upper() else tail).append(line)
-                for record in parser.feed(chunk):
-                    if record.outcome is not None:
-                        last_outcome = record
-                    self._on_progress(record)
-            await proc.wait()
+            last_outcome, tail, errors = await self._follow(proc, engine.parser(job))
         finally:
             try:
                 await _reap(proc)
@@ -147,7 +135,26 @@ class Attempt:
             # The first error is the cause; what follows it is often a consequence ("write to closed file").
             reason = errors[0] if errors else (tail[-1] if tail else "no output")
             raise DownloadFailed(f"{engine.NAME} exited with code {proc.returncode}: {reason[:500]}")
-        return last_outcome, list(tail)
+        return last_outcome, tail
+
+    async def _follow(
+        self, proc: asyncio.subprocess.Process, parser: Parser
+    ) -> tuple[Progress | None, list[str], list[str]]:
+        """Pass the engine's progress on until it exits; return its final word and the lines that
+        explain a failure (the last ones, and the error lines)."""
+        lines = ChunkLines()
+        tail, errors = deque[str](maxlen=5), deque[str](maxlen=10)
+        last_outcome: Progress | None = None
+        assert proc.stdout is not None
+        while chunk := await proc.stdout.read(READ_CHUNK_BYTES):
+            for line in lines.feed(chunk):
+                (errors if "ERROR" in line.upper() else tail).append(line)
+            for record in parser.feed(chunk):
+                if record.outcome is not None:
+                    last_outcome = record
+                self._on_progress(record)
+        await proc.wait()
+        return last_outcome, list(tail), list(errors)
 
     async def _verify(self, job: Job, outcome: Progress | None, tail: list[str], ffprobe: str | None) -> Path:
         if outcome is not None and outcome.outcome == "failed":
