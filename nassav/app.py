@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp_apigami import setup_aiohttp_apispec
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from nassav import __version__
 from nassav.config import Settings
@@ -33,6 +35,10 @@ from nassav.supervisor import Supervisor
 log = logging.getLogger(__name__)
 
 REDIS_CONNECT_TIMEOUT_S = 5.0
+# Every Redis command is a small one: a Redis that has not answered in this time is as good as gone.
+REDIS_SOCKET_TIMEOUT_S = 2.0
+# Idle pooled connections are checked before use, so one left dead by a Redis restart is replaced.
+REDIS_HEALTH_CHECK_S = 30
 
 
 class StartupError(Exception):
@@ -87,7 +93,16 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     if not url:
         yield
         return
-    client = aioredis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
+    client = aioredis.from_url(
+        url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_S,
+        health_check_interval=REDIS_HEALTH_CHECK_S,
+        # A connection closed under us is tried again, briefly, on a new one; a Redis that stays away
+        # fails the call within a second (the callers then go on without it) instead of redis-py's
+        # default ten tries.
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+    )
     try:
         await asyncio.wait_for(client.ping(), REDIS_CONNECT_TIMEOUT_S)
     except Exception as exc:

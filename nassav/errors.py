@@ -64,7 +64,29 @@ class ExtractFailed(UpstreamError):
 
 
 class DownloadFailed(NassavError):
-    """A download attempt ended without a verified video; the message says why."""
+    """A download attempt ended without a verified video; the message says why. ``retryable`` says
+    whether another attempt may help; the supervisor alone decides whether to make one."""
+
+    retryable: bool = True
+
+    def __init__(self, message: str, *, retryable: bool | None = None, data: Any = None) -> None:
+        super().__init__(message, data=data)
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class FinalFailure(DownloadFailed):
+    """A failure another attempt cannot fix (a stream the engine cannot read, no stream URL)."""
+
+    retryable = False
+
+
+class EngineUnavailable(FinalFailure):
+    """The configured engine (or ffmpeg, which all of them need) is not installed."""
+
+
+class LockTimeout(FinalFailure):
+    """The global download lock could not be had within lock_wait_seconds."""
 
 
 class Cancelled(NassavError):

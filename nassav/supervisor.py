@@ -1,9 +1,10 @@
-"""The download supervisor: the task table (mirrored to SQLite), a FIFO queue, one engine at a time,
-progress, cancel, and recovery after a restart.
+"""The download supervisor: a FIFO queue, one engine at a time, progress, cancel, and recovery
+after a restart. The face of ``nassav.downloads``: the web layer and the library talk to this.
 
 One consumer loop takes task ids in order; each task takes the global download lock, then runs
-attempts until one succeeds or the retries are spent. Shutdown stops the running engine and leaves
-its task pending, so the next start re-queues it.
+attempts until one succeeds, it is cancelled, or another try cannot help. The task table (and its
+copy in SQLite) is ``downloads.tasks``; one attempt is ``downloads.runner``. Shutdown stops the
+running engine and leaves its task pending, so the next start re-queues it.
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ import contextlib
 import logging
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from nassav.config import Settings
-from nassav.downloads.claims import DownloadLock, LockTimeout, TaskClaims
-from nassav.downloads.engines import EngineUnavailable
+from nassav.downloads.claims import DownloadLock, TaskClaims
 from nassav.downloads.engines.base import Progress
 from nassav.downloads.events import TaskEvents
-from nassav.downloads.runner import Attempt, FinalFailure, clean_work_dir
-from nassav.downloads.tasks import Task
-from nassav.errors import Cancelled, Conflict, DownloadFailed, NotFound, UpstreamError
+from nassav.downloads.runner import Attempt, clean_work_dir
+from nassav.downloads.tasks import Task, TaskTable
+from nassav.errors import Cancelled, Conflict, DownloadFailed, FinalFailure, LockTimeout, NotFound
 from nassav.http import HttpClient
 from nassav.library.files import Library
 from nassav.library.locks import KeyedLocks
@@ -33,8 +33,26 @@ from nassav.store import Store
 
 log = logging.getLogger(__name__)
 
-SAVE_PROGRESS_EVERY_S = 2.0
 MAX_ATTEMPTS_CAP = 5
+
+
+@dataclass
+class Running:
+    """The download under way: its task, the attempt, and the asyncio task that runs the attempt."""
+
+    task: Task
+    attempt: Attempt
+    runner: asyncio.Task[Path]
+
+    def stop(self) -> None:
+        """Kill the engine's process group (SIGINT, then SIGKILL) and end the attempt."""
+        self.attempt.cancel()
+        self.runner.cancel()
+
+    async def stopped(self) -> None:
+        """Once this returns, the attempt has ended and its engine's process group is gone."""
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.shield(self.runner)
 
 
 class Supervisor:
@@ -53,46 +71,44 @@ class Supervisor:
         )
         self._claims = TaskClaims(redis, prefix=settings.redis.key_prefix, ttl_s=settings.redis.lock_ttl_seconds)
         self._submit_locks = KeyedLocks()
-        self._tasks: dict[str, Task] = {}
-        self._live_by_avid: dict[str, Task] = {}
+        self._table = TaskTable(store.save_task)
         self._queue: deque[str] = deque()
         self._wakeup = asyncio.Event()
-        self._current: tuple[Task, Attempt, asyncio.Task[object]] | None = None
+        self._running: Running | None = None
         self._closing = False
         self._background: list[asyncio.Task[None]] = []
-        self._saved_at: dict[str, float] = {}
-        self._saves: set[asyncio.Future[None]] = set()  # progress writes under way
         self.events = TaskEvents()
 
     # --- lifetime ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Load the history; re-queue what was pending or running when the service last stopped."""
-        for task in reversed(await self._store.load_tasks()):
-            self._tasks[task.id] = task
-        for task in sorted((t for t in self._tasks.values() if t.live), key=lambda t: t.created_at):
-            clean_work_dir(self._work_dir(task))
-            size = self._library.video_size(task.avid)
-            if size is not None:  # installed just before a crash, the final write lost
-                task.file_size, task.percent = size, 100.0
-                await self._finish(task, "completed", "")
-                continue
-            if task.status == "running":
-                log.info("%s: download interrupted by a restart; queued again", task.avid)
-            task.status, task.started_at, task.attempts = "pending", None, 0
-            task.reset_progress()
-            if not await self._claims.claim(task.avid, task.id):
-                log.warning("%s: another instance took this download while we were down", task.avid)
-                await self._finish(task, "cancelled", "另一个实例已接管该任务")
-                continue
-            self._live_by_avid[task.avid] = task
-            self._queue.append(task.id)
-            await self._store.save_task(task)
+        for task in self._table.load(reversed(await self._store.load_tasks())):
+            await self._recover(task)
         self._wakeup.set()
         self._background = [
             asyncio.create_task(self._consume(), name="nassav-downloads"),
-            asyncio.create_task(self._keep_claims(), name="nassav-claims"),
+            asyncio.create_task(self._claims.keep(self._live_claims), name="nassav-claims"),
         ]
+
+    async def _recover(self, task: Task) -> None:
+        await clean_work_dir(self._work_dir(task))
+        size = self._library.video_size(task.avid)
+        if size is not None:  # installed just before a crash, the final write lost
+            task.file_size, task.percent = size, 100.0
+            await self._finish(task, "completed", "")
+            return
+        if task.status == "running":
+            log.info("%s: download interrupted by a restart; queued again", task.avid)
+        task.status, task.started_at, task.attempts = "pending", None, 0
+        task.reset_progress()
+        if not await self._claims.claim(task.avid, task.id):
+            log.warning("%s: another instance took this download while we were down", task.avid)
+            await self._finish(task, "cancelled", "另一个实例已接管该任务")
+            return
+        self._table.add(task)
+        self._queue.append(task.id)
+        await self._table.save(task)
 
     async def close(self) -> None:
         """Stop the running engine (its task stays pending, to run again at the next start).
@@ -101,19 +117,19 @@ class Supervisor:
         if self._closing:
             return
         self._closing = True
-        current = self._current
-        if current is not None:
-            current[1].cancel()
-            current[2].cancel()
+        running = self._running
+        if running is not None:
+            running.stop()
         for background in self._background:
             background.cancel()
-        for waited in [*self._background, *([current[2]] if current else []), *self._saves]:
+        for waited in [*self._background, *([running.runner] if running else [])]:
             try:
                 await waited
             except asyncio.CancelledError:
                 pass
             except Exception:
                 log.exception("while stopping the download supervisor")
+        await self._table.drain()
         self.events.close()
 
     # --- the API -----------------------------------------------------------------------------
@@ -126,11 +142,10 @@ class Supervisor:
             raise Conflict("视频已下载", data={"avid": avid, "task_id": None, "status": "completed", "file_size": size})
         async with self._submit_locks.hold(avid):
             task = Task(avid=avid)
-            if avid in self._live_by_avid or not await self._claims.claim(avid, task.id):
+            if self._table.live(avid) is not None or not await self._claims.claim(avid, task.id):
                 raise Conflict("下载任务已存在")
-            self._tasks[task.id] = task
-            self._live_by_avid[avid] = task
-            await self._store.save_task(task)
+            self._table.add(task)
+            await self._table.save(task)
         self._queue.append(task.id)
         self._wakeup.set()
         self.events.publish(task)
@@ -139,12 +154,10 @@ class Supervisor:
 
     def tasks(self) -> list[Task]:
         """Live tasks first (in queue order), then the finished ones, newest first."""
-        live = sorted((t for t in self._tasks.values() if t.live), key=lambda t: t.created_at)
-        done = sorted((t for t in self._tasks.values() if not t.live), key=lambda t: -(t.finished_at or 0))
-        return live + done
+        return self._table.ordered()
 
     def task(self, task_id: str) -> Task:
-        task = self._tasks.get(task_id)
+        task = self._table.get(task_id)
         if task is None:
             raise NotFound(f"任务 {task_id} 不存在")
         return task
@@ -158,22 +171,19 @@ class Supervisor:
 
     async def cancel_avid(self, avid: str) -> None:
         """Cancel the live task of ``avid``, if any (before its files are deleted)."""
-        task = self._live_by_avid.get(avid)
+        task = self._table.live(avid)
         if task is not None:
             await self._cancel(task)
 
     async def _cancel(self, task: Task) -> None:
         first = task.status != "cancelled"
         task.status = "cancelled"  # first: the worker then knows the engine's end is no failure
-        current = self._current
-        if current is not None and current[0] is task:
-            _, attempt, runner = current
+        running = self._running
+        if running is not None and running.task is task:
             if first:  # a second cancel waits for the first one's work instead of interrupting it
-                attempt.cancel()
-                runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.shield(runner)  # when this returns, the engine's process group is gone
-            clean_work_dir(self._work_dir(task))
+                running.stop()
+            await running.stopped()
+            await clean_work_dir(running.attempt.work_dir)
         await self._finish(task, "cancelled", "已取消")
 
     # --- the worker --------------------------------------------------------------------------
@@ -183,7 +193,7 @@ class Supervisor:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue and not self._closing:
-                task = self._tasks.get(self._queue.popleft())
+                task = self._table.get(self._queue.popleft())
                 if task is not None and task.status == "pending":
                     await self._download_guarded(task)
 
@@ -207,92 +217,83 @@ class Supervisor:
                 await self._finish(task, "failed", exc.message)
 
     async def _attempts(self, task: Task) -> None:
+        """Attempts until one succeeds, the task is cancelled, or retrying cannot help: the one place
+        that decides whether to try again."""
         max_attempts = 1 + min(self._settings.download.retries, MAX_ATTEMPTS_CAP - 1)
         task.status, task.started_at, task.error = "running", time.time(), ""
-        await self._store.save_task(task)
+        await self._table.save(task)
         self.events.publish(task)
         while not self._closing and task.status == "running":
             task.attempts += 1
             task.reset_progress()
-            error = await self._one_attempt(task)
-            if error is None or task.status != "running":
+            try:
+                await self._one_attempt(task)
                 return
-            if isinstance(error, FinalFailure | EngineUnavailable) or task.attempts >= max_attempts:
-                await self._finish(task, "failed", error)
-                return
-            log.warning("%s: attempt %d failed (%s); trying again", task.avid, task.attempts, error)
+            except (DownloadFailed, Cancelled) as exc:
+                if task.status != "running":  # cancelled: the cancel has finished the task
+                    return
+                if (isinstance(exc, DownloadFailed) and not exc.retryable) or task.attempts >= max_attempts:
+                    await self._finish(task, "failed", exc.message)
+                    return
+                log.warning("%s: attempt %d failed (%s); trying again", task.avid, task.attempts, exc.message)
 
-    async def _one_attempt(self, task: Task) -> str | FinalFailure | EngineUnavailable | None:
-        """Run one attempt; None on success (the task is then finished), else what went wrong."""
+    async def _one_attempt(self, task: Task) -> None:
+        """Run one attempt and install its video; the task is then finished. Raises DownloadFailed or
+        Cancelled; a stop of the service leaves the task pending, for the next start."""
         info = self._library.read_info(task.avid)
         if info is None or not info.m3u8:
-            return FinalFailure(f"{task.avid} 的元数据不存在或没有 m3u8 链接")
-        work_dir = self._work_dir(task)
+            raise FinalFailure(f"{task.avid} 的元数据不存在或没有 m3u8 链接")
         attempt = Attempt(
             avid=task.avid,
             stream_url=info.m3u8,
             stream_headers=dict(info.stream_headers),
-            work_dir=work_dir,
+            work_dir=self._work_dir(task),
             settings=self._settings.download,
             http=self._http,
             proxy=self._settings.http.proxy,
             on_progress=lambda record: self._progress(task, record),
         )
-        runner = asyncio.create_task(attempt.run(), name=f"nassav-attempt-{task.id}")
-        self._current = (task, attempt, runner)
+        self._running = Running(task, attempt, asyncio.create_task(attempt.run(), name=f"nassav-attempt-{task.id}"))
         try:
-            output = await asyncio.shield(runner)
-            if task.status != "running":  # cancelled as the engine finished: the output is gone already
-                return "已取消"
-            task.engine = attempt.engine_name
-            size = await self._library.install_video(task.avid, output, wanted=lambda: task.status == "running")
-            if size is None:  # cancelled while it waited for the resource's write lock
-                return "已取消"
-        except (FinalFailure, EngineUnavailable) as exc:
-            return exc
-        except (DownloadFailed, UpstreamError) as exc:
-            return exc.message
-        except OSError as exc:  # the library's disk is full, gone read-only, ...
-            return f"could not move the video into the library: {exc.strerror or exc}"
+            size = await self._install(task, await asyncio.shield(self._running.runner))
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():  # the service is stopping: run again next time
-                if task.status == "running":
-                    task.status = "pending"
-                    await asyncio.shield(self._store.save_task(task))
+            if await self._left_for_next_start(task):
                 raise
-            return "已取消"
-        except Cancelled:
-            return "已取消"
+            raise Cancelled("已取消") from None
         finally:
             task.engine = attempt.engine_name or task.engine
-            self._current = None
-            clean_work_dir(work_dir)
-        task.file_size = size
-        task.percent = 100.0
+            self._running = None
+            await clean_work_dir(attempt.work_dir)
+        task.file_size, task.percent = size, 100.0
         await self._finish(task, "completed", "")
-        return None
+
+    async def _install(self, task: Task, output: Path) -> int:
+        if task.status != "running":  # cancelled as the engine finished: the output is gone already
+            raise Cancelled("已取消")
+        try:
+            size = await self._library.install_video(task.avid, output, wanted=lambda: task.status == "running")
+        except OSError as exc:  # the library's disk is full, gone read-only, ...
+            raise DownloadFailed(f"could not move the video into the library: {exc.strerror or exc}") from exc
+        if size is None:  # cancelled while it waited for the resource's write lock
+            raise Cancelled("已取消")
+        return size
+
+    async def _left_for_next_start(self, task: Task) -> bool:
+        """When the service is stopping (rather than a client cancelling), leave the task pending."""
+        current = asyncio.current_task()
+        if current is None or not current.cancelling():
+            return False
+        if task.status == "running":
+            task.status = "pending"
+            await asyncio.shield(self._table.save(task))
+        return True
 
     def _progress(self, task: Task, record: Progress) -> None:
         if task.status != "running":
             return
         task.apply(record)
         self.events.publish(task)
-        if time.monotonic() - self._saved_at.get(task.id, 0) >= SAVE_PROGRESS_EVERY_S:
-            self._saved_at[task.id] = time.monotonic()
-            self._background_save(task)
-
-    def _background_save(self, task: Task) -> None:
-        # Progress is saved from a synchronous callback: hand the write to the loop, tracked so that
-        # close() waits for it (a failed progress write only costs an out-of-date percentage).
-        def report(done: asyncio.Future[None]) -> None:
-            if not done.cancelled() and done.exception() is not None:
-                log.warning("could not save progress of %s: %s", task.id, done.exception())
-
-        save = asyncio.ensure_future(self._store.save_task(task))
-        self._saves.add(save)
-        save.add_done_callback(self._saves.discard)
-        save.add_done_callback(report)
+        self._table.save_progress(task)
 
     async def _finish(self, task: Task, status: str, error: object) -> None:
         if task.finished_at is not None:
@@ -301,27 +302,14 @@ class Supervisor:
         task.error = str(error)
         task.finished_at = time.time()
         task.speed_bps = task.eta_s = None
-        if self._live_by_avid.get(task.avid) is task:
-            del self._live_by_avid[task.avid]
-        await asyncio.shield(self._store.save_task(task))  # the final bookkeeping must land
-        try:
-            await self._claims.release(task.avid, task.id)
-        except RedisError as exc:  # it expires by itself
-            log.warning("%s: could not release the Redis claim: %s", task.avid, exc)
+        self._table.retire(task)
+        await asyncio.shield(self._table.save(task))  # the final bookkeeping must land
+        await self._claims.release(task.avid, task.id)
         self.events.publish(task)
         log.info("%s: task %s %s%s", task.avid, task.id, status, f": {task.error}" if task.error else "")
 
-    async def _keep_claims(self) -> None:
-        """Keep the live tasks' claims alive; after a Redis outage, take them again."""
-        while True:
-            await asyncio.sleep(self._claims.refresh_interval_s)
-            for task in list(self._live_by_avid.values()):
-                try:
-                    if not await self._claims.claim(task.avid, task.id):
-                        log.error("%s: another instance claimed this AVID while Redis was away", task.avid)
-                except RedisError as exc:
-                    log.warning("cannot refresh download claims in Redis: %s", exc)
-                    break
+    def _live_claims(self) -> list[tuple[str, str]]:
+        return [(task.avid, task.id) for task in self._table.live_tasks()]
 
     def _work_dir(self, task: Task) -> Path:
         return self._settings.paths.tmp_dir / task.id

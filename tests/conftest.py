@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from nassav.app import create_app
 from nassav.config import Settings, build_settings
 from nassav.handlers.security import AccessLogger
+from tests.redis_process import RedisProcess
 
 MakeSettings = Callable[..., Settings]
 
@@ -91,27 +90,29 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(reason)  # CI must not pass by skipping what it cannot run
         pytest.skip(reason)
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    argv = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:  # redis-server says when it is ready; no polling needed
-        if "Ready to accept connections" in line:
-            break
-    else:
-        proc.stdout.close()
-        pytest.fail(f"redis-server exited with {proc.wait()} before it was ready")
-    # Keep reading its log so that a full pipe never blocks the server.
-    drain = threading.Thread(target=proc.stdout.read, daemon=True)
-    drain.start()
+    server = RedisProcess(exe, free_port(), tmp_path_factory.mktemp("redis"))
+    server.start()
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        drain.join(timeout=10)
-        proc.stdout.close()
+        server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server of this test's own (started), which the test may kill and start again."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    (tmp_path / "redis").mkdir()
+    server = RedisProcess(exe, free_port(), tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

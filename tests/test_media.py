@@ -10,9 +10,9 @@ import imageio_ffmpeg
 import pytest
 
 from nassav.config import DownloadSettings
-from nassav.downloads.engines import EngineUnavailable, choose_engine, find_ffmpeg
+from nassav.downloads.engines import choose_engine, find_ffmpeg
 from nassav.downloads.probe import probe
-from nassav.errors import DownloadFailed
+from nassav.errors import DownloadFailed, EngineUnavailable
 from tests.fakeweb.hls import DURATION_S
 
 BUNDLED_FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()

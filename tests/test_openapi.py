@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nassav.downloads.tasks import PROGRESS_FIELDS, Task
 from nassav.handlers.routes import ROUTES
 
 API = "/nassav/api"
@@ -46,3 +47,20 @@ async def test_swagger_ui_is_served_offline(api: Any) -> None:
     bundle = await api.get(f"{API}/docs/static/swagger-ui-bundle.js")
     assert bundle.status == 200
     assert len(await bundle.read()) > 100_000
+
+
+async def test_the_task_schema_is_the_task(api: Any) -> None:
+    """A task's documented fields are the ones it answers with, in the same order, nullable where None can be."""
+    spec = await (await api.get(f"{API}/openapi.json")).json()
+    properties = spec["components"]["schemas"]["Task"]["properties"]
+    answered = Task(avid="SSIS-469").to_dict()
+    assert list(properties) == list(answered)
+    assert [name for name, doc in properties.items() if doc.get("nullable")] == [
+        *PROGRESS_FIELDS,
+        "file_size",
+        "started_at",
+        "finished_at",
+    ]
+    assert properties["status"]["enum"] == ["pending", "running", "completed", "failed", "cancelled"]
+    assert properties["percent"]["type"] == "number"
+    assert properties["attempts"]["type"] == "integer"

@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 
 from nassav.app import create_app
 from nassav.config import Settings
-from nassav.downloads.claims import LOCK_KEY, DownloadLock, LockTimeout, TaskClaims
+from nassav.downloads.claims import LOCK_KEY, DownloadLock, TaskClaims
+from nassav.errors import LockTimeout
 from tests.downloads_helpers import follow
 from tests.helpers import read_envelope
 
@@ -83,9 +84,7 @@ async def test_lock_lease_waits_renews_and_never_deletes_a_successor(
     assert await redis_client.get(prefix + LOCK_KEY) == b"successor"
 
 
-async def test_claims_expire_and_are_released_by_their_owner_only(
-    redis_settings: Settings, redis_client: Any
-) -> None:
+async def test_claims_expire_and_are_released_by_their_owner_only(redis_settings: Settings, redis_client: Any) -> None:
     claims = TaskClaims(redis_client, prefix=redis_settings.redis.key_prefix, ttl_s=60)
     assert await claims.claim("SSIS-469", "task-a")
     assert await claims.claim("SSIS-469", "task-a")  # the owner may claim again (after a restart)

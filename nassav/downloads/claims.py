@@ -5,6 +5,11 @@
   (a holder that stalled past its TTL cannot delete a successor's lease).
 - ``TaskClaims``: one live task per AVID across instances, as a ``SET NX`` key whose TTL is refreshed
   while the task lives, so a crashed instance's claims expire by themselves.
+
+Redis is a helper here, never a dependency: any failure of it (refused, closed, timed out, BUSY,
+READONLY, ...) leaves this instance's own guarantees (the asyncio lock, the in-process table) in
+charge, is logged as Redis being unreachable, and is repaired by the renewal and the keeper once
+Redis answers again.
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from nassav.errors import NassavError
+from nassav.errors import LockTimeout
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,12 @@ _COMPARE_AND_EXPIRE = (
 )
 
 
-class LockTimeout(NassavError):
-    """The global download lock could not be had within lock_wait_seconds."""
+# What a Redis call can raise when Redis is away or unwell: redis-py wraps most socket errors, not all.
+REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError)
+
+
+def _unreachable(doing: str, exc: Exception) -> None:
+    log.warning("Redis is unreachable (%s: %s); this instance goes on alone until it is back", doing, exc)
 
 
 class DownloadLock:
@@ -69,18 +78,24 @@ class DownloadLock:
                     await renewal
                 try:
                     await asyncio.shield(self._redis.eval(_COMPARE_AND_DELETE, 1, self._key, token))
-                except RedisError as exc:  # the lease expires by itself
-                    log.warning("could not release the download lock in Redis: %s", exc)
+                except REDIS_FAILURES as exc:  # the lease expires by itself
+                    _unreachable("releasing the download lock", exc)
         finally:
             self._local.release()
 
     async def _take_lease(self, redis: aioredis.Redis, deadline: float) -> str:
         token = secrets.token_hex(16)
-        while not await redis.set(self._key, token, nx=True, px=self._ttl_ms):
+        while True:
+            try:
+                if await redis.set(self._key, token, nx=True, px=self._ttl_ms):
+                    return token
+            except REDIS_FAILURES as exc:
+                # Waiting for Redis would stop every download; the renewal takes the lease once it is back.
+                _unreachable("taking the download lock", exc)
+                return token
             if time.monotonic() >= deadline:
                 raise LockTimeout(f"another NASSAV instance held the download lock for {self._wait_s:.0f}s")
             await asyncio.sleep(LEASE_POLL_S)  # Redis offers no wait on a key; a short poll is the norm
-        return token
 
     async def _renew(self, redis: aioredis.Redis, token: str) -> None:
         """Keep the lease; if it was lost (Redis restarted, or it expired), take it back when free."""
@@ -90,8 +105,8 @@ class DownloadLock:
                 renewed = await redis.eval(_COMPARE_AND_EXPIRE, 1, self._key, token, self._ttl_ms)
                 if not renewed and not await redis.set(self._key, token, nx=True, px=self._ttl_ms):
                     log.error("the download lock's lease was lost to another instance; two engines may run now")
-            except RedisError as exc:
-                log.warning("cannot renew the download lock in Redis: %s", exc)
+            except REDIS_FAILURES as exc:
+                _unreachable("renewing the download lock", exc)
 
 
 class TaskClaims:
@@ -106,7 +121,16 @@ class TaskClaims:
         return self._prefix + CLAIM_KEY.format(avid=avid)
 
     async def claim(self, avid: str, task_id: str) -> bool:
-        """True when this task now owns the AVID (or already did)."""
+        """True when this task now owns the AVID (or already did), or when Redis cannot say: then only
+        the in-process table de-duplicates, and the keeper claims the AVID once Redis is back."""
+        try:
+            return await self._claim(avid, task_id)
+        except REDIS_FAILURES as exc:
+            _unreachable(f"claiming {avid}", exc)
+            return True
+
+    async def _claim(self, avid: str, task_id: str) -> bool:
+        """Like claim(), but a Redis failure is raised."""
         if self._redis is None:
             return True
         if await self._redis.set(self._key(avid), task_id, nx=True, px=self._ttl_ms):
@@ -114,8 +138,24 @@ class TaskClaims:
         return bool(await self._redis.eval(_COMPARE_AND_EXPIRE, 1, self._key(avid), task_id, self._ttl_ms))
 
     async def release(self, avid: str, task_id: str) -> None:
-        if self._redis is not None:
+        if self._redis is None:
+            return
+        try:
             await self._redis.eval(_COMPARE_AND_DELETE, 1, self._key(avid), task_id)
+        except REDIS_FAILURES as exc:  # it expires by itself
+            _unreachable(f"releasing the claim on {avid}", exc)
+
+    async def keep(self, live: Callable[[], Iterable[tuple[str, str]]]) -> None:
+        """Forever: refresh the claims of the live ``(avid, task_id)`` pairs, so that they outlive their
+        TTL, and take them again after Redis lost them (a restart, an outage)."""
+        while True:
+            await asyncio.sleep(self.refresh_interval_s)
+            try:
+                for avid, task_id in list(live()):
+                    if not await self._claim(avid, task_id):
+                        log.error("%s: another instance claimed this AVID while Redis was away", avid)
+            except REDIS_FAILURES as exc:  # one warning a round, not one per task
+                _unreachable("refreshing the download claims", exc)
 
     @property
     def refresh_interval_s(self) -> float:

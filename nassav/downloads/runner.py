@@ -15,11 +15,10 @@ from pathlib import Path
 
 from nassav.config import DownloadSettings
 from nassav.downloads.engines import choose_engine, find_ffmpeg, find_ffprobe
-from nassav.downloads.engines.base import ChunkLines, Engine, Job, Progress
-from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
+from nassav.downloads.engines.base import ChunkLines, Engine, Job, Parser, Progress
 from nassav.downloads.hls import inspect_stream
 from nassav.downloads.probe import probe
-from nassav.errors import Cancelled, DownloadFailed
+from nassav.errors import Cancelled, DownloadFailed, FinalFailure, UpstreamError
 from nassav.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -28,10 +27,6 @@ KILL_GRACE_S = 3.0
 ENGINE_NICENESS = 10
 DURATION_TOLERANCE_S = 1.0
 READ_CHUNK_BYTES = 64 * 1024
-
-
-class FinalFailure(DownloadFailed):
-    """A failure another attempt cannot fix (no engine, a stream the engine cannot read)."""
 
 
 class Attempt:
@@ -60,20 +55,32 @@ class Attempt:
         self._kill_timer: asyncio.TimerHandle | None = None
         self.engine_name = ""
 
+    @property
+    def work_dir(self) -> Path:
+        return self._work_dir
+
     async def run(self) -> Path:
-        """Download into the work dir; return the verified mp4."""
+        """Download into the work dir; return the verified mp4. Raises DownloadFailed or Cancelled."""
+        try:
+            return await self._run()
+        except UpstreamError as exc:  # the playlist could not be read: it may answer next time
+            raise DownloadFailed(exc.message) from exc
+        except OSError as exc:  # the temp dir's disk is full or read-only, the engine would not start, ...
+            raise DownloadFailed(f"could not run the download in {self._work_dir}: {exc.strerror or exc}") from exc
+
+    async def _run(self) -> Path:
         engine = choose_engine(self._settings)
         self.engine_name = engine.NAME
         ffmpeg = find_ffmpeg(self._settings)
         plan = await inspect_stream(self._http, self._url, self._headers)
-        if plan.disguise and not isinstance(engine, NM3u8DLRE):
+        if plan.disguise and not engine.UNWRAPS_DISGUISED_SEGMENTS:
             raise FinalFailure(
                 f"the segments are disguised behind a fake {plan.disguise} header, which the {engine.NAME} engine "
                 "cannot unwrap: install N_m3u8DL-RE (README, 'Engines') or set [download] engine = \"n_m3u8dl_re\""
             )
         self._work_dir.mkdir(parents=True, exist_ok=True)
         job = Job(
-            url=plan.media.url if engine.NAME == "ffmpeg" else self._url,
+            url=plan.media.url if engine.WANTS_MEDIA_PLAYLIST else self._url,
             headers=self._headers,
             work_dir=self._work_dir,
             name=self.avid,
@@ -99,10 +106,9 @@ class Attempt:
             )
 
     async def _run_engine(self, engine: Engine, job: Job) -> tuple[Progress | None, list[str]]:
-        argv = engine.argv(job)
         log.info("%s: starting %s", self.avid, engine.NAME)
         self._proc = proc = await asyncio.create_subprocess_exec(
-            *argv,
+            *engine.argv(job),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -115,19 +121,8 @@ class Attempt:
             os.setpriority(os.PRIO_PGRP, proc.pid, ENGINE_NICENESS)
         if self._cancelled:  # cancelled while it was starting
             self.cancel()
-        parser, lines = engine.parser(job), ChunkLines()
-        tail, errors = deque[str](maxlen=5), deque[str](maxlen=10)  # for the failure message
-        last_outcome: Progress | None = None
         try:
-            assert proc.stdout is not None
-            while chunk := await proc.stdout.read(READ_CHUNK_BYTES):
-                for line in lines.feed(chunk):
-                    (errors if "ERROR" in line.upper() else tail).append(line)
-                for record in parser.feed(chunk):
-                    if record.outcome is not None:
-                        last_outcome = record
-                    self._on_progress(record)
-            await proc.wait()
+            last_outcome, tail, errors = await self._follow(proc, engine.parser(job))
         finally:
             try:
                 await _reap(proc)
@@ -140,7 +135,26 @@ class Attempt:
             # The first error is the cause; what follows it is often a consequence ("write to closed file").
             reason = errors[0] if errors else (tail[-1] if tail else "no output")
             raise DownloadFailed(f"{engine.NAME} exited with code {proc.returncode}: {reason[:500]}")
-        return last_outcome, list(tail)
+        return last_outcome, tail
+
+    async def _follow(
+        self, proc: asyncio.subprocess.Process, parser: Parser
+    ) -> tuple[Progress | None, list[str], list[str]]:
+        """Pass the engine's progress on until it exits; return its final word and the lines that
+        explain a failure (the last ones, and the error lines)."""
+        lines = ChunkLines()
+        tail, errors = deque[str](maxlen=5), deque[str](maxlen=10)
+        last_outcome: Progress | None = None
+        assert proc.stdout is not None
+        while chunk := await proc.stdout.read(READ_CHUNK_BYTES):
+            for line in lines.feed(chunk):
+                (errors if "ERROR" in line.upper() else tail).append(line)
+            for record in parser.feed(chunk):
+                if record.outcome is not None:
+                    last_outcome = record
+                self._on_progress(record)
+        await proc.wait()
+        return last_outcome, list(tail), list(errors)
 
     async def _verify(self, job: Job, outcome: Progress | None, tail: list[str], ffprobe: str | None) -> Path:
         if outcome is not None and outcome.outcome == "failed":
@@ -179,5 +193,6 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
         await proc.wait()
 
 
-def clean_work_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+async def clean_work_dir(path: Path) -> None:
+    """Remove an attempt's temp dir: gigabytes of fragments, so off the event loop."""
+    await asyncio.to_thread(shutil.rmtree, path, ignore_errors=True)

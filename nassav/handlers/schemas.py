@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import types
+import typing
+from typing import Any, Literal
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from nassav.avid import normalize_avid
+from nassav.downloads.tasks import Task
 from nassav.errors import InvalidAvid
 
 
@@ -86,24 +90,35 @@ class SubmittedSchema(Schema):
     file_size = fields.Integer(allow_none=True)
 
 
-class TaskSchema(Schema):
-    id = fields.String()
-    avid = fields.String()
-    status = fields.String(metadata={"enum": ["pending", "running", "completed", "failed", "cancelled"]})
-    percent = fields.Float()
-    done_segments = fields.Integer(allow_none=True)
-    total_segments = fields.Integer(allow_none=True)
-    downloaded_bytes = fields.Integer(allow_none=True)
-    total_bytes = fields.Integer(allow_none=True)
-    speed_bps = fields.Float(allow_none=True, metadata={"description": "字节/秒"})
-    eta_s = fields.Float(allow_none=True, metadata={"description": "预计剩余秒数"})
-    engine = fields.String()
-    attempts = fields.Integer()
-    error = fields.String()
-    file_size = fields.Integer(allow_none=True)
-    created_at = fields.Float(metadata={"description": "Unix 时间戳（秒）"})
-    started_at = fields.Float(allow_none=True)
-    finished_at = fields.Float(allow_none=True)
+_FIELD_OF_TYPE: dict[type, type[fields.Field]] = {
+    str: fields.String,
+    int: fields.Integer,
+    float: fields.Float,
+    bool: fields.Boolean,
+}
+
+
+def schema_of(cls: type, name: str) -> type[Schema]:
+    """A response schema with the fields of a dataclass, so that a new field is documented the moment
+    it exists: ``X | None`` allows None, a Literal is an enum, a field's metadata is its doc."""
+    hints = typing.get_type_hints(cls)
+    declared = {item.name: _field_of(hints[item.name], dict(item.metadata)) for item in dataclasses.fields(cls)}
+    return Schema.from_dict(declared, name=name)
+
+
+def _field_of(hint: Any, metadata: dict[str, Any]) -> fields.Field:
+    options = typing.get_args(hint)
+    nullable = isinstance(hint, types.UnionType) and type(None) in options
+    if nullable:
+        (hint,) = [option for option in options if option is not type(None)]
+    if typing.get_origin(hint) is Literal:
+        values = typing.get_args(hint)
+        metadata = {**metadata, "enum": list(values)}
+        hint = type(values[0])
+    return _FIELD_OF_TYPE[hint](allow_none=nullable, metadata=metadata)
+
+
+TaskSchema = schema_of(Task, "TaskSchema")
 
 
 class CookieResultSchema(Schema):

@@ -16,13 +16,9 @@ from nassav.downloads.engines.base import Engine
 from nassav.downloads.engines.ffmpeg import Ffmpeg
 from nassav.downloads.engines.n_m3u8dl_re import NM3u8DLRE
 from nassav.downloads.engines.yt_dlp import YtDlp
-from nassav.errors import NassavError
+from nassav.errors import EngineUnavailable
 
 N_M3U8DL_RE_NAMES = ("N_m3u8DL-RE", "n-m3u8dl-re")
-
-
-class EngineUnavailable(NassavError):
-    """The configured engine (or ffmpeg, which all of them need) is not installed."""
 
 
 def choose_engine(settings: DownloadSettings) -> Engine:

@@ -34,15 +34,25 @@ class Job:
         return self.work_dir / f"{self.name}.mp4"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Progress:
-    percent: float | None = None
+@dataclass(kw_only=True)
+class ProgressCounters:
+    """The progress an engine may report and a task shows, declared once (MeTube's whitelist of
+    fields): the task, its database row and its OpenAPI schema all take these fields from here.
+    (Not frozen: the task, which is mutable, inherits them.)"""
+
     done_segments: int | None = None
     total_segments: int | None = None
     downloaded_bytes: int | None = None
     total_bytes: int | None = None
-    speed_bps: float | None = None
-    eta_s: float | None = None
+    speed_bps: float | None = field(default=None, metadata={"description": "字节/秒"})
+    eta_s: float | None = field(default=None, metadata={"description": "预计剩余秒数"})
+
+
+@dataclass(kw_only=True)
+class Progress(ProgressCounters):
+    """One record of an engine's output."""
+
+    percent: float | None = None  # the task keeps its own, which never goes back within an attempt
     outcome: Outcome | None = None  # the engine's own final word, when it has one
     message: str = ""
 
@@ -53,6 +63,9 @@ class Parser(Protocol):
 
 class Engine(Protocol):
     NAME: ClassVar[str]
+    # What the engine can do, so that the runner never asks which engine it has:
+    UNWRAPS_DISGUISED_SEGMENTS: ClassVar[bool]  # segments behind a fake image header (sources hide them so)
+    WANTS_MEDIA_PLAYLIST: ClassVar[bool]  # given the chosen variant's playlist: it cannot pick one from a master
 
     def argv(self, job: Job) -> list[str]: ...
 

@@ -11,6 +11,8 @@ from nassav.downloads.engines.base import ChunkLines, Job, Progress
 
 class Ffmpeg:
     NAME: ClassVar[str] = "ffmpeg"
+    UNWRAPS_DISGUISED_SEGMENTS: ClassVar[bool] = False
+    WANTS_MEDIA_PLAYLIST: ClassVar[bool] = True
 
     def argv(self, job: Job) -> list[str]:
         headers = "".join(f"{name}: {value}\r\n" for name, value in job.headers.items())

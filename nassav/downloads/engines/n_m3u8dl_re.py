@@ -24,6 +24,8 @@ _FAILED = re.compile(r"\bERROR\s*:\s*(?P<why>.*)")
 
 class NM3u8DLRE:
     NAME: ClassVar[str] = "n_m3u8dl_re"
+    UNWRAPS_DISGUISED_SEGMENTS: ClassVar[bool] = True
+    WANTS_MEDIA_PLAYLIST: ClassVar[bool] = False
 
     def __init__(self, binary: str) -> None:
         self.binary = binary

@@ -16,6 +16,8 @@ _FIELDS = "status,downloaded_bytes,total_bytes,total_bytes_estimate,speed,eta,fr
 
 class YtDlp:
     NAME: ClassVar[str] = "yt_dlp"
+    UNWRAPS_DISGUISED_SEGMENTS: ClassVar[bool] = False
+    WANTS_MEDIA_PLAYLIST: ClassVar[bool] = False
 
     def argv(self, job: Job) -> list[str]:
         argv = [
