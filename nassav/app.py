@@ -17,6 +17,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 
 from nassav import __version__
 from nassav.config import Settings
+from nassav.errors import StartupError
 from nassav.handlers import appkeys
 from nassav.handlers.envelope import error_middleware_for
 from nassav.handlers.parsing import RequestValidator, validation_middleware_for
@@ -39,10 +40,6 @@ REDIS_CONNECT_TIMEOUT_S = 5.0
 REDIS_SOCKET_TIMEOUT_S = 2.0
 # Idle pooled connections are checked before use, so one left dead by a Redis restart is replaced.
 REDIS_HEALTH_CHECK_S = 30
-
-
-class StartupError(Exception):
-    """A resource the service needs could not be opened; the message says which and why."""
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -13,8 +13,9 @@ from pathlib import Path
 from aiohttp import web
 
 from nassav import __version__
-from nassav.app import StartupError, create_app
-from nassav.config import ConfigError, Settings, load_settings
+from nassav.app import create_app
+from nassav.config import Settings, load_settings
+from nassav.errors import ConfigError, StartupError
 from nassav.handlers.security import AccessLogger, warn_if_exposed
 
 log = logging.getLogger("nassav")
@@ -71,14 +72,10 @@ def serve(settings: Settings) -> int:
     warn_if_exposed(settings.server.host, settings.server.api_key)
     try:
         asyncio.run(_serve(settings))
-    except (StartupError, _CannotListen) as exc:
+    except StartupError as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-class _CannotListen(Exception):
-    pass
 
 
 async def _serve(settings: Settings) -> None:
@@ -102,7 +99,7 @@ async def _serve(settings: Settings) -> None:
         try:
             await web.TCPSite(runner, host, port).start()
         except OSError as exc:  # most often: the port is taken
-            raise _CannotListen(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port)
         await stop.wait()
         log.info("stopping")

@@ -22,6 +22,11 @@ class ConfigError(NassavError):
     """A config value is missing, malformed or out of range; the message names the key in one line."""
 
 
+class StartupError(NassavError):
+    """A resource the service needs (database, Redis, library folder, port) could not be opened; the
+    message says which and why."""
+
+
 class BadRequest(NassavError):
     """The request is malformed: bad JSON, a failed field validation, a bad AVID."""
 
@@ -49,6 +54,10 @@ class Conflict(NassavError):
 
 class UpstreamError(NassavError):
     """A source or mirror could not be reached or answered with an error."""
+
+
+class TransientUpstreamError(UpstreamError):
+    """Worth another try: the network failed or the server erred (5xx)."""
 
 
 class NotOnSource(UpstreamError):

@@ -16,7 +16,7 @@ from curl_cffi.curl import CURL_WRITEFUNC_ERROR
 from curl_cffi.requests import AsyncSession
 from curl_cffi.requests.exceptions import RequestException
 
-from nassav.errors import Blocked, NotOnSource, UpstreamError
+from nassav.errors import Blocked, NotOnSource, TransientUpstreamError, UpstreamError
 
 if TYPE_CHECKING:  # config imports the sources, which import this client: no import back at run time
     from nassav.config import HttpSettings
@@ -85,7 +85,7 @@ class HttpClient:
             try:
                 fetch = self._peek if peek else self._fetch
                 return _judge(await fetch(url, request_headers, max_bytes), source)
-            except _Transient as exc:
+            except TransientUpstreamError as exc:
                 if backoff_s is None:
                     raise UpstreamError(exc.message) from None
                 log.info("GET %s failed (%s); retry %d in %.1fs", _host(url), exc.message, attempt + 1, backoff_s)
@@ -108,7 +108,7 @@ class HttpClient:
         except RequestException as exc:
             response = getattr(exc, "response", None)
             if response is None or len(received) < max_bytes:  # a real failure, not our abort
-                raise _Transient(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
+                raise TransientUpstreamError(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
         except (ValueError, UnicodeError) as exc:
             raise UpstreamError(f"cannot request {_host(url)}: {type(exc).__name__}") from None
         head = bytes(received[:max_bytes])
@@ -118,7 +118,7 @@ class HttpClient:
         try:
             response = await self._session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
         except RequestException as exc:
-            raise _Transient(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
+            raise TransientUpstreamError(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
         except (ValueError, UnicodeError) as exc:  # a header or URL curl cannot send as it is
             raise UpstreamError(f"cannot request {_host(url)}: {type(exc).__name__}") from None
         try:
@@ -130,14 +130,10 @@ class HttpClient:
                 if received > max_bytes:
                     raise UpstreamError(f"{_host(url)} sent more than {max_bytes} bytes")
         except RequestException as exc:
-            raise _Transient(f"{_host(url)} broke off: {_curl_reason(exc)}") from None
+            raise TransientUpstreamError(f"{_host(url)} broke off: {_curl_reason(exc)}") from None
         finally:
             await response.aclose()
         return Response(str(response.url), response.status_code, dict(response.headers), b"".join(chunks))
-
-
-class _Transient(UpstreamError):
-    """Worth another try: the network failed or the server erred (5xx)."""
 
 
 def _judge(response: Response, source: str | None) -> Response:
@@ -151,7 +147,7 @@ def _judge(response: Response, source: str | None) -> Response:
     if response.status in (404, 410):
         raise NotOnSource(f"{response.url} answered HTTP {response.status}")
     if response.status >= 500:
-        raise _Transient(f"{_host(response.url)} answered HTTP {response.status}")
+        raise TransientUpstreamError(f"{_host(response.url)} answered HTTP {response.status}")
     if response.status >= 400:
         raise UpstreamError(f"{response.url} answered HTTP {response.status}")
     return response
