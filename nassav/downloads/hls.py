@@ -10,10 +10,10 @@ from urllib.parse import urljoin
 
 from nassav.errors import UpstreamError
 from nassav.http import HttpClient
+from nassav.library.images import image_format
 
 MAX_PLAYLIST_BYTES = 4 * 1024 * 1024
 TS_SYNC = 0x47
-_IMAGE_MAGIC = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"BM": "BMP"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,4 +87,4 @@ def disguise_of(head: bytes) -> str | None:
     """The image format a TS segment hides behind, or None when it starts as MPEG-TS should."""
     if head[:1] == bytes([TS_SYNC]):
         return None
-    return next((name for magic, name in _IMAGE_MAGIC.items() if head.startswith(magic)), None)
+    return image_format(head)

@@ -12,6 +12,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from nassav.avid import normalize_avid
 from nassav.downloads.tasks import Task
 from nassav.errors import InvalidAvid
+from nassav.library.index import Entry
+from nassav.library.model import Metadata
+from nassav.library.service import DeletedResource, DeletedVideo, Saved
 
 
 class RequestSchema(Schema):
@@ -65,16 +68,6 @@ class AddResourceRequestSchema(RequestSchema):
     )
 
 
-class AddedResourceSchema(Schema):
-    avid = fields.String()
-    title = fields.String()
-    source = fields.String()
-    cover_downloaded = fields.Boolean()
-    html_saved = fields.Boolean()
-    metadata_saved = fields.Boolean()
-    scraped = fields.Boolean()
-
-
 class TaskIdPathSchema(RequestSchema):
     task_id = fields.String(
         required=True,
@@ -98,12 +91,16 @@ _FIELD_OF_TYPE: dict[type, type[fields.Field]] = {
 }
 
 
-def schema_of(cls: type, name: str) -> type[Schema]:
-    """A response schema with the fields of a dataclass, so that a new field is documented the moment
-    it exists: ``X | None`` allows None, a Literal is an enum, a field's metadata is its doc."""
+def schema_of(cls: type, name: str, **more: fields.Field) -> type[Schema]:
+    """A response schema with the fields of a dataclass (and ``more``), so that a new field is
+    documented the moment it exists: ``X | None`` allows None, a Literal is an enum, a tuple or list
+    of strings is a list, a field's metadata is its doc."""
+    return Schema.from_dict({**fields_of(cls), **more}, name=name)
+
+
+def fields_of(cls: type) -> dict[str, fields.Field]:
     hints = typing.get_type_hints(cls)
-    declared = {item.name: _field_of(hints[item.name], dict(item.metadata)) for item in dataclasses.fields(cls)}
-    return Schema.from_dict(declared, name=name)
+    return {item.name: _field_of(hints[item.name], dict(item.metadata)) for item in dataclasses.fields(cls)}
 
 
 def _field_of(hint: Any, metadata: dict[str, Any]) -> fields.Field:
@@ -115,6 +112,8 @@ def _field_of(hint: Any, metadata: dict[str, Any]) -> fields.Field:
         values = typing.get_args(hint)
         metadata = {**metadata, "enum": list(values)}
         hint = type(values[0])
+    if typing.get_origin(hint) in (tuple, list):
+        return fields.List(fields.String(), allow_none=nullable, metadata=metadata)
     return _FIELD_OF_TYPE[hint](allow_none=nullable, metadata=metadata)
 
 
@@ -130,40 +129,22 @@ class AvailableSourcesSchema(Schema):
     available_sources = fields.List(fields.String())
 
 
-class ResourceSummarySchema(Schema):
-    avid = fields.String()
-    title = fields.String()
-    source = fields.String()
-    release_date = fields.String()
-    has_video = fields.Boolean()
-
-
-class ResourceMetadataSchema(Schema):
-    avid = fields.String()
-    title = fields.String()
-    m3u8 = fields.String()
-    source = fields.String()
-    release_date = fields.String()
-    duration = fields.String()
-    director = fields.String()
-    studio = fields.String()
-    label = fields.String()
-    series = fields.String()
-    actors = fields.List(fields.String())
-    genres = fields.List(fields.String())
-    file_size = fields.Integer(allow_none=True)
-    file_exists = fields.Boolean()
-
-
-class DeletedResourceSchema(Schema):
-    avid = fields.String()
-    deleted_files = fields.List(fields.String())
-
-
-class DeletedVideoSchema(Schema):
-    avid = fields.String()
-    deleted_file = fields.String()
-    file_size = fields.Integer()
+# The metadata endpoint: the resource's identity and stream, every Metadata field, the video's size.
+ResourceMetadataSchema = Schema.from_dict(
+    {
+        "avid": fields.String(),
+        "m3u8": fields.String(),
+        "source": fields.String(),
+        **fields_of(Metadata),
+        "file_size": fields.Integer(allow_none=True),
+        "file_exists": fields.Boolean(),
+    },
+    name="ResourceMetadataSchema",
+)
+ResourceSummarySchema = schema_of(Entry, "ResourceSummarySchema")
+AddedResourceSchema = schema_of(Saved, "AddedResourceSchema")
+DeletedResourceSchema = schema_of(DeletedResource, "DeletedResourceSchema")
+DeletedVideoSchema = schema_of(DeletedVideo, "DeletedVideoSchema")
 
 
 def envelope_of(name: str, data: fields.Field) -> type[Schema]:

@@ -9,7 +9,7 @@ from typing import Any
 from nassav.downloads.tasks import Task
 from nassav.handlers.envelope import envelope_body
 from nassav.library.caches import ByteBudgetCache
-from nassav.library.index import Entry
+from nassav.library.index import ENTRY_FIELDS, Entry
 from nassav.library.model import METADATA_FIELDS
 from nassav.library.service import Detail, Listing
 
@@ -17,13 +17,7 @@ METADATA_CACHE_BYTES = 4 * 1024 * 1024
 
 
 def summary(entry: Entry) -> dict[str, Any]:
-    return {
-        "avid": entry.avid,
-        "title": entry.title,
-        "source": entry.source,
-        "release_date": entry.release_date,
-        "has_video": entry.has_video,
-    }
+    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
 
 def metadata(detail: Detail) -> dict[str, Any]:

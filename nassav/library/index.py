@@ -15,6 +15,7 @@ Unreadable entries (a dangling symlink, a lost network share) are treated as abs
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -42,6 +43,9 @@ class Entry:
     source: str
     release_date: str
     has_video: bool
+
+
+ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Entry))
 
 
 @dataclass(slots=True)
