@@ -84,7 +84,6 @@ class Store:
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
 
-
     async def save_task(self, task: Task) -> None:
         values = [getattr(task, column) for column in TASK_COLUMNS]
         await self._db.execute(_UPSERT_TASK, values)

@@ -96,8 +96,6 @@ async def test_unreachable_host_is_upstream_error(client: HttpClient) -> None:
     assert "secret" not in caught.value.message
 
 
-
-
 async def test_peek_reads_only_the_head(client: HttpClient, origin: str) -> None:
     response = await client.get(f"{origin}/big", max_bytes=4096, peek=True)
     assert response.content == b"x" * 4096

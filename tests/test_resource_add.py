@@ -158,9 +158,7 @@ async def test_failed_refresh_keeps_the_old_files(web_api: Any, fakeweb: Any, li
     assert {p.name: p.read_bytes() for p in (library_root / AVID).iterdir()} == before
 
 
-async def test_refresh_keeps_scraped_metadata_when_mirrors_fail(
-    web_api: Any, fakeweb: Any, library_root: Path
-) -> None:
+async def test_refresh_keeps_scraped_metadata_when_mirrors_fail(web_api: Any, fakeweb: Any, library_root: Path) -> None:
     await add(web_api, AVID, "jable", 201)
     for key in ("javbus", "busdmm", "dmmsee"):
         fakeweb[key].mode = "error"

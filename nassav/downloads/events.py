@@ -40,9 +40,9 @@ class TaskEvents:
         self._listeners.add(queue)
         return self._drain(queue, idle_s)
 
-    async def _drain(self, queue: asyncio.Queue[dict[str, Any] | None], idle_s: float) -> AsyncIterator[
-        dict[str, Any] | None
-    ]:
+    async def _drain(
+        self, queue: asyncio.Queue[dict[str, Any] | None], idle_s: float
+    ) -> AsyncIterator[dict[str, Any] | None]:
         try:
             while True:
                 try:

@@ -33,4 +33,3 @@ class ByteBudgetCache:
         while self._used > self._budget:
             _, (_, dropped) = self._items.popitem(last=False)
             self._used -= dropped
-

@@ -188,4 +188,3 @@ def _is_dir(item: os.DirEntry[str]) -> bool:
         return item.is_dir()
     except OSError:
         return False
-
