@@ -48,6 +48,10 @@ def _machine(args: Mapping[str, Any], seconds: float) -> list[str]:
         f"One run of `bench/run` ({seconds / 60:.0f} min); every figure is the median of {args['runs']} runs,"
         " with min–max in brackets. Ratios compare figures measured side by side in the same run.",
         "",
+        "NASSAV runs as users run it: the repository's config.toml as shipped (log level `info`, the access"
+        " log on, written to a file as a service's stderr goes to the journal); only the port, the folder it"
+        " runs in and the origin's URL are the benchmark's own.",
+        "",
         f"- Machine: {cpu}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, {platform.platform()}",
         f"- Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         f"- {_first_line(['ffmpeg', '-version'])}; {_first_line(['wrk', '--version'])}",
