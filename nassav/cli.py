@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import queue
 import signal
 import sys
 from collections.abc import Sequence
+from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
 
 from aiohttp import web
@@ -22,6 +24,7 @@ log = logging.getLogger("nassav")
 
 SHUTDOWN_DRAIN_S = 10.0  # well inside systemd's TimeoutStopSec
 MAX_HEADER_BYTES = 32 * 1024
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.server.log_level)
-    return serve(settings)
+    listener = configure_logging(settings.server.log_level)
+    try:
+        return serve(settings)
+    finally:
+        stop_logging(listener)
 
 
 def _settings_for(args: argparse.Namespace) -> Settings:
@@ -60,12 +66,42 @@ def _settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def configure_logging(level: str) -> QueueListener:
+    """Log records go through a queue to a thread of their own, which formats and writes them: a
+    request pays for handing its access-log record over, not for formatting it or for a write to
+    stderr (a pipe to the journal, which can block). Stop it with ``stop_logging``."""
+    # The format shows neither; gathering them costs every record on the loop.
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setFormatter(logging.Formatter(LOG_FORMAT))
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    root.addHandler(_RecordHandOver(records))
+    listener = QueueListener(records, stderr)
+    listener.start()
+    return listener
+
+
+def stop_logging(listener: QueueListener) -> None:
+    """Write out every record queued so far, then log straight to stderr: whatever is logged while
+    the interpreter winds down still arrives."""
+    listener.stop()  # returns once the thread has written everything queued before it
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _RecordHandOver)]:
+        root.removeHandler(handler)
+    for handler in listener.handlers:
+        handler.flush()
+        root.addHandler(handler)
+
+
+class _RecordHandOver(QueueHandler):
+    """Puts records on the queue as they are. The stock ``prepare`` formats the message in the
+    calling thread (the event loop) and drops the args; here both wait for the log thread.
+    Arguments are therefore rendered a moment later: log immutable values, not objects that change."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
 
 
 def serve(settings: Settings) -> int:
