@@ -44,9 +44,10 @@ class Wrk:
     p99_ms: float
 
 
-def wrk(url: str, duration_s: int) -> Wrk:
+def wrk(url: str, duration_s: int, connections: int = CONNECTIONS, script: Path | None = None) -> Wrk:
+    options = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration_s}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration_s}s", "--latency", *options, url],
         check=True, capture_output=True, text=True, timeout=duration_s + 60,
     ).stdout  # fmt: skip
     if re.search(r"Non-2xx or 3xx responses", out):
