@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/RESULTS.md.
 
-    bench/run                 # everything, 5 runs each (about 25 minutes)
-    bench/run --runs 1 --quick  # a smoke run
+bench/run                 # everything, 5 runs each (about 25 minutes)
+bench/run --runs 1 --quick  # a smoke run
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from bench import api_load, downloads, footprint
+from bench import api_load, deletions, downloads, footprint
 from bench.common import free_port, python, start_ready, stop
 from bench.media import SEGMENTS, ensure_stream, stream_bytes
 from bench.report import write_report
@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50, help="origin first-byte latency")
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--delete-gb", type=float, help="size of each deleted folder (default 2, 0.25 with --quick)")
     parser.add_argument("--quick", action="store_true", help="small stream and library, for a smoke run")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -52,10 +53,16 @@ def main() -> None:
         )  # fmt: skip
     finally:
         stop(origin)
+    print("deletions", flush=True)
+    delete_gb = args.delete_gb or (0.25 if args.quick else 2.0)
+    deleted = deletions.run(stream_dir=stream_dir, size_bytes=int(delete_gb * 1024**3), runs=args.runs)
     print("footprint", flush=True)
     sizes = (1000, 2000) if args.quick else (1000, 10_000, 50_000)
     prints = footprint.run(sizes, args.runs)
-    write_report(args.out, download=download, api=api, prints=prints, args=vars(args), seconds=time.time() - started)
+    write_report(
+        args.out, download=download, api=api, deleted=deleted, prints=prints, args=vars(args),
+        seconds=time.time() - started,
+    )  # fmt: skip
     print(f"wrote {args.out}", flush=True)
 
 

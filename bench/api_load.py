@@ -1,6 +1,7 @@
 """API load from a separate process (wrk, concurrency 32) on a generated library, each endpoint
 against its floor: a minimal aiohttp app answering precomputed bytes of the same size. Then each
-endpoint's p99 latency while a download runs, against its p99 when idle."""
+endpoint's p99 latency while a download runs, against its p99 when idle. The server runs with the
+shipped defaults, the access log on (bench/server.py)."""
 
 from __future__ import annotations
 
@@ -43,9 +44,10 @@ class Wrk:
     p99_ms: float
 
 
-def wrk(url: str, duration_s: int) -> Wrk:
+def wrk(url: str, duration_s: int, connections: int = CONNECTIONS, script: Path | None = None) -> Wrk:
+    options = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration_s}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration_s}s", "--latency", *options, url],
         check=True, capture_output=True, text=True, timeout=duration_s + 60,
     ).stdout  # fmt: skip
     if re.search(r"Non-2xx or 3xx responses", out):
@@ -72,6 +74,7 @@ def run(
                 name: _endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
             }
             idle, busy = _p99_idle_and_busy(nassav, runs) if stream_url else ({}, {})
+            nassav.check_access_log()
         finally:
             nassav.stop()
     missing = Figure((0.0,))

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench import deletions
 from bench.api_load import CONNECTIONS, EndpointResult
 from bench.downloads import DownloadResults
 from bench.footprint import Footprint
@@ -23,6 +24,7 @@ def write_report(
     *,
     download: DownloadResults,
     api: Mapping[str, EndpointResult],
+    deleted: deletions.DeletionResults,
     prints: list[Footprint],
     args: Mapping[str, Any],
     seconds: float,
@@ -30,7 +32,8 @@ def write_report(
     lines = [
         "# NASSAV benchmark results", "", *_machine(args, seconds), "",
         "What these figures led to, with before and after: [HISTORY.md](HISTORY.md).", "",
-        *_downloads(download), "", *_api(api), "", *_footprint(prints),
+        *_downloads(download), "", *_api(api), "", *_deletions(deleted), "",
+        *_footprint(prints),
     ]  # fmt: skip
     out.write_text("\n".join(lines) + "\n", "utf-8")
 
@@ -47,6 +50,10 @@ def _machine(args: Mapping[str, Any], seconds: float) -> list[str]:
     return [
         f"One run of `bench/run` ({seconds / 60:.0f} min); every figure is the median of {args['runs']} runs,"
         " with min–max in brackets. Ratios compare figures measured side by side in the same run.",
+        "",
+        "NASSAV runs as users run it: the repository's config.toml as shipped (log level `info`, the access"
+        " log on, written to a file as a service's stderr goes to the journal); only the port, the folder it"
+        " runs in and the origin's URL are the benchmark's own.",
         "",
         f"- Machine: {cpu}, {os.cpu_count()} cores, {memory_gb:.0f} GiB, {platform.platform()}",
         f"- Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()),
@@ -155,6 +162,29 @@ def _why_api(r: EndpointResult, needed: float) -> str:
         return (f"short by {shortfall:.0%}, less than this run's own spread (the floor varied by"
                 f" {floor_spread:.0%}, NASSAV by {ours_spread:.0%}); see HISTORY.md")  # fmt: skip
     return "see HISTORY.md"
+
+
+def _deletions(d: deletions.DeletionResults) -> list[str]:
+    ratio = d.p99_busy_ms.median / d.p99_idle_ms.median
+    ok = ratio <= 2 and d.covered
+    why = "" if ok else (": the deletions outlasted the window" if not d.covered else ": see HISTORY.md")
+    return [
+        "## Deleting gigabytes while serving",
+        "",
+        f"A download's work dir ({d.size_bytes / 1024**3:.2f} GiB in 1 MB fragments, removed when the task is"
+        f" cancelled) and a resource folder (json, cover, page and a {d.size_bytes / 1024**3:.2f} GiB video,"
+        " `DELETE /resource/{avid}`) are deleted at once, every byte on disk. wrk loads source/list meanwhile"
+        f" with {deletions.CONNECTIONS} connections paced at one request per {deletions.PACE_MS} ms each, in a"
+        f" {d.window_s} s window that opens {deletions.LEAD_S} s before the deletions; the idle window before"
+        " it runs the same load with the same download running. Paced, any stall of the event loop longer"
+        " than 1% of the window reaches the p99; at saturation it would hide among the other requests.",
+        "",
+        "| p99 idle ms | p99 while deleting ms | deleting took s |",
+        "|---|---|---|",
+        f"| {d.p99_idle_ms.show()} | {d.p99_busy_ms.show()} | {d.delete_s.show()} |",
+        "",
+        f"- p99 of source/list while deleting ≤ 2 × idle: {ratio:.2f} × {_verdict(ok)}{why}",
+    ]
 
 
 def _footprint(prints: list[Footprint]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from yarl import URL
 
 from tests.conftest import free_port
 
@@ -62,6 +63,27 @@ async def test_serve_on_embedded_defaults_and_stop_on_sigterm(tmp_path: Path) ->
     assert (tmp_path / "nassav.db").is_file()
     assert (tmp_path / "resource").is_dir()
     assert "Traceback" not in err
+
+
+async def test_access_log_arrives_whole_through_the_log_thread_with_the_key_masked(tmp_path: Path) -> None:
+    # The server formats and writes its log in a thread of its own; every line of the last requests
+    # before SIGTERM must still be written, the key masked however the client spelled it.
+    key, port, burst = "s3cret-key", free_port(), 50
+    proc = await start(tmp_path, "--port", str(port), env={"NASSAV_SERVER_API_KEY": key})
+    try:
+        await wait_for_line(proc, "listening on")
+        base = f"http://127.0.0.1:{port}/nassav/api/source/list"
+        async with aiohttp.ClientSession() as session:
+            for query in [f"?%61pikey={key}", f"?x=1&apikey={key}"] * burst:
+                async with session.get(URL(base + query, encoded=True)) as response:
+                    assert response.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code, err = await finish(proc)
+    assert code == 0, err
+    assert key not in err
+    assert err.count('"GET /nassav/api/source/list?apikey=***" 200 ') == burst
+    assert err.count('"GET /nassav/api/source/list?x=1&apikey=***" 200 ') == burst
 
 
 async def test_exposed_without_key_warns(tmp_path: Path) -> None:
