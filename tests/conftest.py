@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from nassav.app import create_app
 from nassav.config import Settings, build_settings
-from nassav.handlers.security import AccessLogger
+from nassav.handlers.access_log import AccessLogger
 from tests.redis_process import RedisProcess
 
 MakeSettings = Callable[..., Settings]

@@ -1,5 +1,5 @@
-"""The API key guard, an access log that never records a key, and the warning for
-a server exposed without a key."""
+"""The API key guard, and the warning for a server exposed without a key. (The access log, which
+never records a key, is access_log.py.)"""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
-from yarl import URL
 
 from nassav.errors import Unauthorized
 
@@ -21,8 +19,6 @@ API_KEY_HEADER = "X-Api-Key"
 API_KEY_QUERY = "apikey"
 # The documentation stays readable without a key: it holds no data.
 PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json")
-
-ACCESS_FORMAT = '%s "%s %s" %d %d %.1fms'
 
 Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
@@ -39,43 +35,6 @@ def api_key_middleware(api_key: str) -> Middleware:
         return await handler(request)
 
     return require_api_key
-
-
-class MaskedTarget:
-    """A request's path and query as the access log shows them: the API key masked however the client
-    spelled it (%61pikey=). It is rendered only when the record is formatted, which under
-    ``nassav serve`` happens in the log thread, not on the event loop; repr masks too, so no way of
-    rendering a record shows the key."""
-
-    __slots__ = ("_url",)
-
-    def __init__(self, url: URL) -> None:
-        self._url = url  # immutable: safe to render later, in another thread
-
-    def __str__(self) -> str:
-        # The query is read decoded (%61pikey is apikey) but shown encoded, as it came: a decoded %0A
-        # would start a forged line in the log.
-        if API_KEY_QUERY not in self._url.query:
-            return str(self._url)
-        return str(self._url.update_query({API_KEY_QUERY: "***"}))
-
-    __repr__ = __str__
-
-
-class AccessLogger(AbstractAccessLogger):
-    """aiohttp's access log, minus the API key a client may have put in the query string.
-
-    It runs on the event loop after every request, so it does the least it can: one level check, then
-    a record of raw values handed to the handlers. ``logger.info`` would look up its caller on the
-    stack, and formatting (the %-format, the masking) waits for whoever writes the record."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        logger = self.logger
-        if not logger.isEnabledFor(logging.INFO):
-            return
-        args = (request.remote, request.method, MaskedTarget(request.rel_url), response.status,
-                response.body_length, time * 1000)  # fmt: skip
-        logger.handle(logger.makeRecord(logger.name, logging.INFO, __file__, 0, ACCESS_FORMAT, args, None))
 
 
 def warn_if_exposed(host: str, api_key: str) -> None:
