@@ -1,6 +1,6 @@
 """The framework's floor for a payload: a minimal aiohttp app that answers precomputed bytes.
 
-    python -m bench.floor --port P --body FILE [--content-type T]
+python -m bench.floor --port P --body FILE [--content-type T]
 """
 
 from __future__ import annotations
