@@ -19,19 +19,21 @@ from pathlib import Path
 from bench.common import ROOT, free_port, get_json, python, stop, wait_until
 from nassav.config import DownloadSettings
 
+DEFAULT_THREADS: int = DownloadSettings().threads
+
 SHIPPED_CONFIG = ROOT / "config.toml"
 LOG_TAIL_BYTES = 64 * 1024
 
 
 class Nassav:
-    def __init__(self, workdir: Path, *, threads: int = DownloadSettings.threads) -> None:
+    def __init__(self, workdir: Path, *, threads: int = DEFAULT_THREADS) -> None:
         self.workdir = workdir
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/nassav/api"
         workdir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SHIPPED_CONFIG, workdir / "config.toml")
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "HOME": str(workdir)}
-        if threads != DownloadSettings.threads:
+        if threads != DEFAULT_THREADS:
             self.env["NASSAV_DOWNLOAD_THREADS"] = str(threads)
         self.log_path = workdir / "nassav.log"
         self.proc: subprocess.Popen[str] | None = None
