@@ -35,7 +35,7 @@ from nassav.supervisor import Supervisor
 
 log = logging.getLogger(__name__)
 
-REDIS_CONNECT_TIMEOUT_S = 5.0
+REDIS_CONNECT_TIMEOUT_S = 2.0
 # Every Redis command is a small one: a Redis that has not answered in this time is as good as gone.
 REDIS_SOCKET_TIMEOUT_S = 2.0
 # Idle pooled connections are checked before use, so one left dead by a Redis restart is replaced.

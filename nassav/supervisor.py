@@ -24,7 +24,7 @@ from nassav.downloads.claims import DownloadLock, TaskClaims
 from nassav.downloads.engines.base import Progress
 from nassav.downloads.events import TaskEvents
 from nassav.downloads.runner import Attempt, clean_work_dir
-from nassav.downloads.tasks import Task, TaskTable
+from nassav.downloads.tasks import Submission, Task, TaskTable
 from nassav.errors import Cancelled, Conflict, DownloadFailed, FinalFailure, LockTimeout, NotFound
 from nassav.http import HttpClient
 from nassav.library.files import Library
@@ -139,7 +139,7 @@ class Supervisor:
             raise NotFound(f"{avid} 的元数据不存在，请先调用 /api/resource/new 添加资源")
         size = self._library.video_size(avid)
         if size is not None:
-            raise Conflict("视频已下载", data={"avid": avid, "task_id": None, "status": "completed", "file_size": size})
+            raise Conflict("视频已下载", data=Submission(avid, None, "completed", size))
         async with self._submit_locks.hold(avid):
             task = Task(avid=avid)
             if self._table.live(avid) is not None or not await self._claims.claim(avid, task.id):
@@ -165,7 +165,7 @@ class Supervisor:
     async def cancel(self, task_id: str) -> Task:
         task = self.task(task_id)
         if not task.live:
-            raise Conflict(f"任务 {task_id} 已结束（{task.status}），无法取消", data=task.to_dict())
+            raise Conflict(f"任务 {task_id} 已结束（{task.status}），无法取消", data=task)
         await self._cancel(task)
         return task
 
@@ -274,8 +274,10 @@ class Supervisor:
             size = await self._library.install_video(task.avid, output, wanted=lambda: task.status == "running")
         except OSError as exc:  # the library's disk is full, gone read-only, ...
             raise DownloadFailed(f"could not move the video into the library: {exc.strerror or exc}") from exc
-        if size is None:  # cancelled while it waited for the resource's write lock
+        if size is None and task.status != "running":  # cancelled while it waited for the write lock
             raise Cancelled("已取消")
+        if size is None:
+            raise FinalFailure(f"资源 {task.avid} 已被删除，视频未保存")
         return size
 
     async def _left_for_next_start(self, task: Task) -> bool:

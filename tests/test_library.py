@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nassav.errors import InvalidAvid
-from nassav.library.files import Library, atomic_write
+from nassav.library.files import Library, atomic_write, encode_info
 from nassav.library.model import ResourceInfo
 from tests.helpers import make_resource
 
@@ -39,10 +39,11 @@ def test_failed_atomic_write_keeps_the_old_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
 
 
-def test_write_info_round_trips_and_keeps_unknown_keys(tmp_path: Path) -> None:
+async def test_saved_info_round_trips_and_keeps_unknown_keys(tmp_path: Path) -> None:
     library = Library(tmp_path)
     info = ResourceInfo(avid="SSIS-469", title="标题", actors=("甲",), scraped=True, extra={"rating": 4})
-    library.write_info(info)
+    async with library.writing(info.avid):
+        await library.save(info.avid, {"json": encode_info(info)})
     stored = json.loads((tmp_path / "SSIS-469" / "SSIS-469.json").read_text("utf-8"))
     assert stored["scraped"] is True
     assert stored["title"] == "标题"

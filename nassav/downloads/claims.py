@@ -40,8 +40,12 @@ _COMPARE_AND_EXPIRE = (
 )
 
 
-# What a Redis call can raise when Redis is away or unwell: redis-py wraps most socket errors, not all.
+# What a Redis call can raise when Redis is away or unwell: redis-py wraps most socket errors, not all
+# (TimeoutError, the budget below running out, is an OSError).
 REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError)
+# A claim or release answers a client: a Redis that drops packets must not hold it for the client
+# library's retries and timeouts added up.
+CALL_BUDGET_S = 2.0
 
 
 def _unreachable(doing: str, exc: Exception) -> None:
@@ -124,7 +128,8 @@ class TaskClaims:
         """True when this task now owns the AVID (or already did), or when Redis cannot say: then only
         the in-process table de-duplicates, and the keeper claims the AVID once Redis is back."""
         try:
-            return await self._claim(avid, task_id)
+            async with asyncio.timeout(CALL_BUDGET_S):
+                return await self._claim(avid, task_id)
         except REDIS_FAILURES as exc:
             _unreachable(f"claiming {avid}", exc)
             return True
@@ -141,7 +146,8 @@ class TaskClaims:
         if self._redis is None:
             return
         try:
-            await self._redis.eval(_COMPARE_AND_DELETE, 1, self._key(avid), task_id)
+            async with asyncio.timeout(CALL_BUDGET_S):
+                await self._redis.eval(_COMPARE_AND_DELETE, 1, self._key(avid), task_id)
         except REDIS_FAILURES as exc:  # it expires by itself
             _unreachable(f"releasing the claim on {avid}", exc)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 from nassav.downloads.tasks import Task
 
@@ -16,7 +15,7 @@ QUEUE_SIZE = 512
 
 class TaskEvents:
     def __init__(self) -> None:
-        self._listeners: set[asyncio.Queue[dict[str, Any] | None]] = set()
+        self._listeners: set[asyncio.Queue[Task | None]] = set()
         self._last_sent: dict[str, tuple[float, str]] = {}  # task id -> (when, status)
 
     def publish(self, task: Task) -> None:
@@ -27,22 +26,20 @@ class TaskEvents:
         self._last_sent[task.id] = (now, task.status)
         if not task.live:
             self._last_sent.pop(task.id, None)
-        event = task.to_dict()
+        event = task.snapshot()
         for queue in list(self._listeners):
             if queue.full():  # a listener that does not keep up loses old updates, not new ones
                 queue.get_nowait()
             queue.put_nowait(event)
 
-    def listen(self, *, idle_s: float) -> AsyncIterator[dict[str, Any] | None]:
+    def listen(self, *, idle_s: float) -> AsyncIterator[Task | None]:
         """Every event from this call on (the listener is registered before this returns, so that a
         snapshot taken next misses nothing) until ``close()``; None after each ``idle_s`` without one."""
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(QUEUE_SIZE)
+        queue: asyncio.Queue[Task | None] = asyncio.Queue(QUEUE_SIZE)
         self._listeners.add(queue)
         return self._drain(queue, idle_s)
 
-    async def _drain(
-        self, queue: asyncio.Queue[dict[str, Any] | None], idle_s: float
-    ) -> AsyncIterator[dict[str, Any] | None]:
+    async def _drain(self, queue: asyncio.Queue[Task | None], idle_s: float) -> AsyncIterator[Task | None]:
         try:
             while True:
                 try:

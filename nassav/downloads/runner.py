@@ -1,5 +1,5 @@
 """One download attempt: look at the stream, run the engine in its own process group inside a temp
-dir, turn its output into progress, verify the result, and move it into the library atomically."""
+dir, turn its output into progress and verify the result; the supervisor then has the library install it."""
 
 from __future__ import annotations
 

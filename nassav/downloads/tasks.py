@@ -62,8 +62,9 @@ class Task(ProgressCounters, _TaskHead):  # fields in reverse MRO order: the hea
         for name in PROGRESS_FIELDS:
             setattr(self, name, None)
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+    def snapshot(self) -> Task:
+        """A copy as the task is now (a listener reads it later, when the task has moved on)."""
+        return dataclasses.replace(self)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Task:
@@ -72,6 +73,16 @@ class Task(ProgressCounters, _TaskHead):  # fields in reverse MRO order: the hea
 
 
 TASK_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Task))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submit answers: the task queued, or (task_id None) the video already there."""
+
+    avid: str
+    task_id: str | None
+    status: str
+    file_size: int | None
 
 
 class TaskTable:

@@ -78,15 +78,26 @@ class LogWriter:
                 except queue.Empty:
                     break
             if lines:
-                self._stream.write("\n".join(lines) + "\n")
-                self._stream.flush()
+                self._write("\n".join(lines) + "\n")
             if item is None:
                 return
 
+    def _write(self, text: str) -> None:
+        """A log that cannot be written (a closed pipe, a full disk) loses those lines, not the thread:
+        the queue behind it would grow without end."""
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass  # nowhere left to say so
+
     def _lines(self, item: logging.LogRecord | list[Access]) -> list[str]:
-        if isinstance(item, logging.LogRecord):
-            return [self._formatter.format(item)]
-        return [self._access_line(*access) for access in item]
+        try:
+            if isinstance(item, logging.LogRecord):
+                return [self._formatter.format(item)]
+            return [self._access_line(*access) for access in item]
+        except Exception as exc:  # a record whose arguments do not format: say so, keep going
+            return [f"(a log record could not be formatted: {type(exc).__name__}: {exc})"]
 
     def _access_line(self, created: float, remote: str | None, method: str, url: URL, *rest: float) -> str:
         status, length, elapsed_s = rest
@@ -164,15 +175,16 @@ def configure_logging(level: str, stream: TextIO = sys.stderr) -> LogWriter:
 
 def stop_logging(writer: LogWriter) -> None:
     """Write out every line gathered so far, then log straight to the stream: whatever is logged while
-    the interpreter winds down still arrives."""
+    the interpreter winds down still arrives. The direct handler comes first, so that no record falls
+    into the queue after the writer has stopped reading it."""
     global _access_lines
+    root = logging.getLogger()
+    direct = logging.StreamHandler(writer.stream)
+    direct.setFormatter(_Formatter(LOG_FORMAT))
+    root.addHandler(direct)
+    for handler in [h for h in root.handlers if isinstance(h, QueueHandler)]:
+        root.removeHandler(handler)
     if _access_lines is not None:
         _access_lines.flush()
         _access_lines = None
     writer.stop()
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, QueueHandler)]:
-        root.removeHandler(handler)
-    direct = logging.StreamHandler(writer.stream)
-    direct.setFormatter(_Formatter(LOG_FORMAT))
-    root.addHandler(direct)

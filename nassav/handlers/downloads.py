@@ -102,7 +102,7 @@ async def task_events(request: web.Request) -> web.StreamResponse:
             if task.live:
                 await response.write(_sse(views.task(task)))
         async for event in events:
-            await response.write(_sse(event) if event is not None else b": keep-alive\n\n")
+            await response.write(_sse(views.task(event)) if event is not None else b": keep-alive\n\n")
     except ConnectionResetError:  # the client went away: nothing to answer
         pass
     finally:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from nassav.avid import normalize_avid
-from nassav.downloads.tasks import Task
+from nassav.downloads.tasks import Submission, Task
 from nassav.errors import InvalidAvid
 from nassav.library.index import Entry
 from nassav.library.model import Metadata
@@ -76,13 +76,6 @@ class TaskIdPathSchema(RequestSchema):
     )
 
 
-class SubmittedSchema(Schema):
-    avid = fields.String()
-    task_id = fields.String(allow_none=True)
-    status = fields.String()
-    file_size = fields.Integer(allow_none=True)
-
-
 _FIELD_OF_TYPE: dict[type, type[fields.Field]] = {
     str: fields.String,
     int: fields.Integer,
@@ -143,6 +136,7 @@ ResourceMetadataSchema = Schema.from_dict(
 )
 ResourceSummarySchema = schema_of(Entry, "ResourceSummarySchema")
 AddedResourceSchema = schema_of(Saved, "AddedResourceSchema")
+SubmittedSchema = schema_of(Submission, "SubmittedSchema")
 DeletedResourceSchema = schema_of(DeletedResource, "DeletedResourceSchema")
 DeletedVideoSchema = schema_of(DeletedVideo, "DeletedVideoSchema")
 

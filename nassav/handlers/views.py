@@ -4,9 +4,10 @@ asked for far more often than they change)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from nassav.downloads.tasks import Task
+from nassav.downloads.tasks import Submission, Task
 from nassav.handlers.envelope import envelope_body
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.index import ENTRY_FIELDS, Entry
@@ -33,11 +34,11 @@ def metadata(detail: Detail) -> dict[str, Any]:
 
 
 def task(item: Task) -> dict[str, Any]:
-    return item.to_dict()
+    return dataclasses.asdict(item)
 
 
-def submitted(item: Task) -> dict[str, Any]:
-    return {"avid": item.avid, "task_id": item.id, "status": item.status, "file_size": None}
+def submitted(item: Task) -> Submission:
+    return Submission(item.avid, item.id, item.status, None)
 
 
 class Bodies:

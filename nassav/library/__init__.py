@@ -1,1 +1,2 @@
-"""The resource/ tree: model, files, index, images, and the service that is its only writer."""
+"""The resource/ tree: model, files (every write under a per-AVID lock), index, images, the finder
+(network), and the service the API calls."""

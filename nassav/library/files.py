@@ -120,15 +120,10 @@ class Library:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)
 
-    def write_info(self, info: ResourceInfo) -> None:
-        """Write {AVID}.json now, on the calling thread (tests, tools)."""
-        self._write_files(info.avid, {"json": encode_info(info)})
-        self._index.check(info.avid)
-
     async def install_video(self, avid: str, source: Path, *, wanted: Callable[[], bool]) -> int | None:
         """Move a finished download into place as {AVID}.mp4 and return its size; None, leaving the
-        library untouched, when ``wanted()`` says no once the write lock is held (the download was
-        cancelled, or its resource deleted, while it waited)."""
+        library untouched, when once the write lock is held ``wanted()`` says no (the download was
+        cancelled while it waited) or the resource is gone (deleted while it downloaded)."""
         async with self.writing(avid):
             if not wanted():
                 return None
@@ -137,8 +132,10 @@ class Library:
         self._index.check(avid)
         return size
 
-    def _install_video(self, avid: str, source: Path) -> int:
+    def _install_video(self, avid: str, source: Path) -> int | None:
         target = self.file(avid, "mp4")
+        if not target.with_suffix(".json").is_file():  # the resource was deleted while it downloaded
+            return None
         target.parent.mkdir(parents=True, exist_ok=True)
         with source.open("rb") as fh:
             os.fsync(fh.fileno())

@@ -25,9 +25,9 @@ def image_content_type(head: bytes) -> str | None:
 
 
 def image_format(head: bytes) -> str | None:
-    """The short name (PNG, JPEG, GIF, BMP) of the image header ``head`` starts with, if any."""
-    found = _match(head)
-    return found[2] if found is not None else None
+    """The short name (PNG, JPEG, GIF, BMP) of the image header ``head`` starts with, if any. Only the
+    first bytes of each signature count: a fake header in front of a stream need not be a whole one."""
+    return next((name for signature, _, name in _SIGNATURES if head.startswith(signature[:4])), None)
 
 
 def _match(head: bytes) -> tuple[bytes, str, str] | None:

@@ -25,8 +25,8 @@ class Metadata:
     studio: str = ""
     label: str = ""
     series: str = ""
-    genres: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
 
     def or_else(self, *fallbacks: Metadata) -> Metadata:
         """Each field from the first of ``self, *fallbacks`` that knows it."""

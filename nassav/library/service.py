@@ -1,8 +1,9 @@
 """The library as the API uses it: add, refresh, delete, metadata, covers, the listing.
 
-This is the only writer of the resource/ tree: every write of one AVID's folder happens under the
-library's write lock for that AVID, so a delete is never undone by a refresh or an add that
-finishes after it. Results are typed; the web layer shapes them into answers.
+Every write of one AVID's folder, here and the supervisor's install of a finished download, goes
+through the library (files.py) under its write lock for that AVID, so a delete is never undone by a
+refresh, an add or a download that finishes after it. Results are typed; the web layer shapes them
+into answers.
 """
 
 from __future__ import annotations

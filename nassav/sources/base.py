@@ -215,6 +215,8 @@ class Source:
         related or popular one): that is a miss, not a hit."""
         if not (avid_in(str(found.get("title", "")), avid) or avid_in(page.text, avid)):
             raise NotOnSource(f"{self.NAME}: the page at {page.url} is about another video")
+        if not found.get("title"):
+            self.missing("the title")
         found.setdefault("stream_headers", {"Referer": self.base_url + "/"})
         return Hit(source=self.NAME, avid=avid, page_url=page.url, page_html=page.text, **found)
 
@@ -230,10 +232,14 @@ def under(address: str, link: str) -> str:
     return address.rstrip("/") + "/" + link.lstrip("/")
 
 
+_SAME_OR_SAFER = {("http", "http"), ("https", "https"), ("https", "http")}
+
+
 def is_under(url: str, address: str) -> bool:
-    """Same scheme and host as ``address``, and a path at or below its path (whole segments only)."""
+    """Same host as ``address``, and a path at or below its path (whole segments only); the scheme the
+    same, or https where the address says http (a site that moved to https), never the other way."""
     target, base = urlsplit(url), urlsplit(address)
-    if (target.scheme, target.netloc.lower()) != (base.scheme, base.netloc.lower()):
+    if target.netloc.lower() != base.netloc.lower() or (target.scheme, base.scheme) not in _SAME_OR_SAFER:
         return False
     prefix = base.path.rstrip("/")
     return not prefix or target.path == prefix or target.path.startswith(prefix + "/")

@@ -2,8 +2,8 @@
 splitting of raw output into lines.
 
 Engines are pure: ``argv(job)`` builds a command line, ``parser()`` turns output chunks into
-``Progress`` records. Running the process, recording progress and judging the result is the
-supervisor's business.
+``Progress`` records. Running the process and judging the result is the runner's business
+(downloads/runner.py), recording progress the supervisor's.
 """
 
 from __future__ import annotations
