@@ -19,10 +19,8 @@ from nassav import __version__
 from nassav.config import Settings
 from nassav.errors import StartupError
 from nassav.handlers import appkeys
-from nassav.handlers.envelope import error_middleware_for
-from nassav.handlers.parsing import RequestValidator, validation_middleware_for
+from nassav.handlers.middleware import middleware_for
 from nassav.handlers.routes import API, ROUTES
-from nassav.handlers.security import api_key_middleware
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
 from nassav.library.files import Library
@@ -43,11 +41,8 @@ REDIS_HEALTH_CHECK_S = 30
 
 
 def create_app(settings: Settings) -> web.Application:
-    middlewares = [error_middleware_for(settings.server.max_body_bytes)]
-    if settings.server.api_key:
-        middlewares.append(api_key_middleware(settings.server.api_key))
-    middlewares.append(validation_middleware_for(RequestValidator()))
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=middlewares)
+    middleware = middleware_for(max_body_bytes=settings.server.max_body_bytes, api_key=settings.server.api_key)
+    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[middleware])
     app[appkeys.SETTINGS] = settings
     # Lifetimes open what the service needs, in order; the last one wires the services from them.
     app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx, supervisor_ctx, services_ctx])

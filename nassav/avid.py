@@ -55,6 +55,7 @@ def is_avid(name: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=65536)
 def is_safe_name(name: str) -> bool:
     """The property the filesystem relies on, checked cheaply: only A-Z, 0-9, ``-`` and ``_``, in the
     shape of an AVID. Every canonical AVID has it; nothing with it can leave a folder."""

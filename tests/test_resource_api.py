@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import shutil
@@ -112,11 +113,13 @@ async def test_metadata_without_avid_is_400(api: Any) -> None:
 async def test_cover_is_served_with_its_real_type(
     api: Any, library_root: Path, stored: bytes, content_type: str
 ) -> None:
-    make_resource(library_root, "SSIS-469", cover=stored)
+    folder = make_resource(library_root, "SSIS-469", cover=stored)
     response = await api.get(f"{API}/resource/cover", params={"avid": "ssis-469"})
     assert response.status == 200
     assert response.content_type == content_type
     assert await response.read() == stored
+    modified = email.utils.parsedate_to_datetime(response.headers["Last-Modified"]).timestamp()
+    assert modified == int((folder / "SSIS-469.jpg").stat().st_mtime)
 
 
 async def test_cover_missing_is_404(api: Any, library_root: Path) -> None:

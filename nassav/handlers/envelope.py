@@ -6,11 +6,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from nassav import errors
 
@@ -72,32 +71,28 @@ def status_of(error: errors.NassavError) -> int:
     return 500
 
 
-def error_middleware_for(max_body_bytes: int) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def error_answer_for(max_body_bytes: int) -> Callable[[web.Request, Exception], web.Response]:
     """The one place errors become envelopes. ``max_body_bytes`` only words the 413 message: the
     limit itself is the application's ``client_max_size``, enforced when a body is read."""
     too_large = f"请求体过大（上限 {max_body_bytes} 字节）"
 
-    @web.middleware
-    async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except errors.NassavError as exc:
+    def answer(request: web.Request, exc: Exception) -> web.Response:
+        if isinstance(exc, errors.NassavError):
             status = status_of(exc)
             if status >= 500 and not exc.expected:
                 log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
                 return fail(500, INTERNAL_ERROR)
             log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
             return fail(status, exc.message, exc.data)
-        except web.HTTPException as exc:
+        if isinstance(exc, web.HTTPException):
             if exc.status < 400:
-                raise  # redirects and the like are not errors
+                raise exc  # redirects and the like are not errors
             message = too_large if exc.status == 413 else HTTP_MESSAGES.get(exc.status, exc.reason)
             response = fail(exc.status, message)
             if "Allow" in exc.headers:
                 response.headers["Allow"] = exc.headers["Allow"]
             return response
-        except Exception:
-            log.exception("unexpected error in %s %s", request.method, request.path)
-            return fail(500, INTERNAL_ERROR)
+        log.error("unexpected error in %s %s", request.method, request.path, exc_info=exc)
+        return fail(500, INTERNAL_ERROR)
 
-    return error_middleware
+    return answer

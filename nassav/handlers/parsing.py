@@ -1,6 +1,6 @@
 """Request validation: the marshmallow schemas a handler declares with aiohttp-apigami's decorators
 (``@request_schema``, ``@querystring_schema``, ``@match_info_schema``) are loaded here, and every
-failure is raised as a domain error so the envelope middleware answers it.
+failure is raised as a domain error so the error answer (envelope.py) words it.
 
 JSON bodies are read whatever their Content-Type (scripts often send none). Query strings and path
 parameters are flat strings that clients repeat (a UI polls the same URLs): their validated form is
@@ -16,7 +16,6 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
-from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 from aiohttp_apigami.constants import SCHEMAS_ATTR
 from marshmallow import Schema, ValidationError
@@ -84,12 +83,8 @@ def _by_field(messages: Any) -> dict[str, list[Any]]:
     return {str(name): errors if isinstance(errors, list) else [errors] for name, errors in messages.items()}
 
 
-def validation_middleware_for(validator: RequestValidator) -> Any:
-    @web.middleware
-    async def validate_request(request: web.Request, handler: Handler) -> web.StreamResponse:
-        declared = getattr(request.match_info.handler, SCHEMAS_ATTR, None)
-        if declared:
-            request[VALIDATED] = await validator.validate(request, declared)
-        return await handler(request)
-
-    return validate_request
+async def validate(request: web.Request, validator: RequestValidator) -> None:
+    """Load what the request's handler declares (if anything) into ``request[VALIDATED]``."""
+    declared = getattr(request.match_info.handler, SCHEMAS_ATTR, None)
+    if declared:
+        request[VALIDATED] = await validator.validate(request, declared)

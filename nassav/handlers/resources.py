@@ -3,6 +3,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
+from nassav.handlers import views
 from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.envelope import ok, raw_envelope
@@ -44,9 +45,7 @@ async def resource_metadata(request: web.Request) -> web.Response:
 @error_answers(400, 404)
 async def resource_cover(request: web.Request) -> web.Response:
     cover = await services(request).library.cover(validated(request)["avid"])
-    response = web.Response(body=cover.body, content_type=cover.content_type)
-    response.last_modified = cover.mtime
-    return response
+    return web.Response(body=cover.body, headers=views.cover_headers(cover.content_type, cover.mtime))
 
 
 @docs(tags=TAGS, summary="删除整个资源目录（包括 HTML、封面、元数据、视频）")

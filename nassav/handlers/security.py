@@ -6,10 +6,9 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from nassav.errors import Unauthorized
 
@@ -20,21 +19,18 @@ API_KEY_QUERY = "apikey"
 # The documentation stays readable without a key: it holds no data.
 PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json")
 
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
-
-def api_key_middleware(api_key: str) -> Middleware:
+def api_key_check(api_key: str) -> Callable[[web.Request], None]:
+    """What every request passes when a key is configured: Unauthorized without the right key."""
     expected = api_key.encode()
 
-    @web.middleware
-    async def require_api_key(request: web.Request, handler: Handler) -> web.StreamResponse:
+    def check(request: web.Request) -> None:
         if not request.path.startswith(PUBLIC_PREFIXES):
             supplied = request.headers.get(API_KEY_HEADER) or request.query.get(API_KEY_QUERY) or ""
             if not hmac.compare_digest(supplied.encode(), expected):
                 raise Unauthorized("API 密钥无效或缺失" if supplied else "缺少 API 密钥")
-        return await handler(request)
 
-    return require_api_key
+    return check
 
 
 def warn_if_exposed(host: str, api_key: str) -> None:

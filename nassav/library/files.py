@@ -69,7 +69,7 @@ class Library:
 
         Recently read ones are kept while their file is unchanged (same inode, mtime and size: our
         writes replace the file, so a new version always has a new inode)."""
-        path = os.path.join(self._folder_path(avid), f"{avid}.json")
+        path = self.file_path(avid, "json")
         try:
             stat = os.stat(path)
         except FileNotFoundError:
@@ -91,10 +91,10 @@ class Library:
 
     def file_size(self, avid: str, ext: str) -> int | None:
         """The size of {AVID}.{ext}; None when it is missing or empty."""
-        return _file_size(os.path.join(self._folder_path(avid), f"{avid}.{ext}"))
+        return _file_size(self.file_path(avid, ext))
 
     def file_path(self, avid: str, ext: str) -> str:
-        return os.path.join(self._folder_path(avid), f"{avid}.{ext}")
+        return f"{self._folder_path(avid)}/{avid}.{ext}"  # hot: a string, not pathlib, not os.path.join
 
     def entries(self) -> list[Entry]:
         """All resources with readable metadata, sorted by AVID."""
@@ -239,6 +239,9 @@ def _load_row(avid: str, path: str) -> Row | None:
 
 
 def _file_size(path: str | Path) -> int | None:
+    # Most folders have no video yet: asking first is far cheaper than the exception a stat raises.
+    if not os.access(path, os.F_OK):
+        return None
     try:
         stat = os.stat(path)
     except OSError:  # missing, or unreadable (a dangling link, a lost share): not there for us
