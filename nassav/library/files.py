@@ -60,7 +60,7 @@ class Library:
         return os.path.join(self._root_path, avid)
 
     def file(self, avid: str, ext: str) -> Path:
-        return self.folder(avid) / f"{avid}.{ext}"
+        return Path(self.file_path(avid, ext))
 
     # --- reads -------------------------------------------------------------------------------
 
