@@ -12,7 +12,7 @@ from typing import Any
 from nassav.downloads.tasks import Submission, Task
 from nassav.handlers.envelope import envelope_body
 from nassav.library.caches import ByteBudgetCache
-from nassav.library.index import ENTRY_FIELDS, Entry
+from nassav.library.index import LISTING_FIELDS, Entry
 from nassav.library.model import METADATA_FIELDS
 from nassav.library.service import Detail, Listing
 
@@ -20,7 +20,7 @@ METADATA_CACHE_BYTES = 4 * 1024 * 1024
 
 
 def summary(entry: Entry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    return {name: getattr(entry, name) for name in LISTING_FIELDS}
 
 
 def metadata(detail: Detail) -> dict[str, Any]:
