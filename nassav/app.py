@@ -26,6 +26,7 @@ from nassav.http import HttpClient
 from nassav.library.files import Library
 from nassav.library.finder import Finder
 from nassav.library.marks import Marks
+from nassav.library.preferences import Preferences
 from nassav.library.service import LibraryService
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
@@ -155,6 +156,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         cookies=Cookies(app[appkeys.STORE], catalog),
         library=LibraryService(app[appkeys.LIBRARY], finder, catalog, marks, supervisor.cancel_avid),
         downloads=supervisor,
+        preferences=await Preferences.load(app[appkeys.STORE]),
         bodies=Bodies(),
     )
     yield

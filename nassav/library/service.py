@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.library import browse
@@ -29,7 +28,6 @@ from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
 from nassav.sources.registry import SourceCatalog
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 ANY_SOURCE = "any"
 COVER_CACHE_BYTES = 32 * 1024 * 1024
@@ -62,12 +60,6 @@ class Item:
 
     entry: Entry
     mark: Mark
-
-
-@dataclass(frozen=True)
-class Browsed(Generic[T]):
-    version: tuple[int, int]  # of the library and of the marks: a key for caches of the answer
-    page: Page[T]
 
 
 @dataclass(frozen=True)
@@ -189,14 +181,18 @@ class LibraryService:
         entries = self._library.entries()
         return Listing(self._library.version, entries)
 
-    def browse(self, query: browse.Query) -> Browsed[Item]:
+    def browse_version(self) -> tuple[int, int]:
+        """Changes whenever a browsed page may: a key for caches of them."""
+        self._library.entries()  # brings the index up to date
+        return self._library.version, self._marks.version
+
+    def browse(self, query: browse.Query) -> Page[Item]:
         found = browse.resources(self._library.entries(), self._marks.of, query)
         items = [Item(entry, self._marks.of(entry.avid)) for entry in found.items]
-        page = browse.Page(items, found.total, found.page, found.page_size)
-        return Browsed((self._library.version, self._marks.version), page)
+        return Page(items, found.total, found.page, found.page_size)
 
-    def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Browsed[browse.Tag]:
-        return Browsed((self._library.version, 0), browse.tags(self._library.entries(), kind, query))
+    def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Page[browse.Tag]:
+        return browse.tags(self._library.entries(), kind, query)
 
     def videos(self) -> list[str]:
         return self._library.video_avids()
