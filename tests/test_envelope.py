@@ -107,3 +107,11 @@ async def test_unexpected_exception_is_generic_500(
 async def test_head_of_unknown_route_is_404(api: Any) -> None:
     response = await api.head(f"{API}/nope")
     assert response.status == 404
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
+def test_a_list_made_in_chunks_is_the_same_envelope(count: int) -> None:
+    from nassav.handlers.envelope import envelope_body, list_envelope_body
+
+    items = [{"avid": f"ABC-{index:03d}", "title": '标题 "引号" \\ </script>', "n": index} for index in range(count)]
+    assert list_envelope_body(items, dict) == envelope_body(200, "success", items)

@@ -12,7 +12,7 @@ from typing import Any
 
 from nassav.downloads.tasks import Submission, Task
 from nassav.handlers import API
-from nassav.handlers.envelope import envelope_body, paged_envelope_body
+from nassav.handlers.envelope import envelope_body, list_envelope_body, paged_envelope_body
 from nassav.library.browse import Mark, Page, Tag
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.index import LISTING_FIELDS, Entry
@@ -107,7 +107,7 @@ class Bodies:
 
     def listing(self, listing: Listing) -> bytes:
         if self._listing is None or self._listing[0] != listing.version:
-            body = envelope_body(200, "success", [summary(entry) for entry in listing.entries])
+            body = list_envelope_body(listing.entries, summary)
             self._listing = (listing.version, body)
         return self._listing[1]
 

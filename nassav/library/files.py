@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
-from nassav.library.index import Entry, LibraryIndex
+from nassav.library.index import INDEXED_FIELDS, Entry, LibraryIndex
 from nassav.library.locks import KeyedLocks
 from nassav.library.model import ResourceInfo
 
@@ -34,7 +34,7 @@ class Library:
     def __init__(self, root: Path, *, sweep_interval_s: float = 2.0) -> None:
         self.root = root
         self._root_path = str(root)
-        self._index = LibraryIndex(self._root_path, _load_info, sweep_interval_s=sweep_interval_s)
+        self._index = LibraryIndex(self._root_path, _load_indexed, sweep_interval_s=sweep_interval_s)
         self._infos: OrderedDict[str, tuple[tuple[int, int, int], ResourceInfo | None]] = OrderedDict()
         # Every writer of one AVID's folder takes this lock: a delete cannot be undone by a refresh
         # or a download that finishes after it.
@@ -222,15 +222,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _load_info(avid: str, path: str) -> ResourceInfo | None:
+def _load_info(avid: str, path: str, only: tuple[str, ...] | None = None) -> ResourceInfo | None:
     try:
         with open(path, "rb") as fh:
-            return ResourceInfo.from_json(avid, json.loads(fh.read()))
+            return ResourceInfo.from_json(avid, json.loads(fh.read()), only=only)
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
         log.warning("skipping %s: unreadable metadata (%s)", path, exc)
         return None
+
+
+def _load_indexed(avid: str, path: str) -> ResourceInfo | None:
+    return _load_info(avid, path, INDEXED_FIELDS)
 
 
 def _file_size(path: str | Path) -> int | None:

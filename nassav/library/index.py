@@ -51,6 +51,8 @@ class Entry:
     video_added_at: int | None = None  # the video file's mtime (s): when it arrived
 
 
+# What the index reads of each {AVID}.json.
+INDEXED_FIELDS = ("title", "source", "release_date", "actors", "genres", "added_at", "updated_at")
 # The contract's listing item: these five, nothing more.
 LISTING_FIELDS: tuple[str, ...] = ("avid", "title", "source", "release_date", "has_video")
 
@@ -76,7 +78,7 @@ def entry_of(info: ResourceInfo, video: tuple[int, int] | None) -> Entry:
 @dataclass(slots=True)
 class _Folder:
     entry: Entry | None  # None: the folder has no readable {AVID}.json (yet)
-    signature: Signature
+    signature: int  # the Signature's hash: one number per folder instead of three tuples
     looked_at_ns: int
 
 
@@ -117,15 +119,15 @@ class LibraryIndex:
     def check(self, avid: str, now_ns: int | None = None) -> None:
         """Look at one folder now (after our own writes, and from the sweep)."""
         now_ns = now_ns or time.time_ns()
-        folder_path = os.path.join(self._root, avid)
+        folder_path = f"{self._root}/{avid}"  # hot at start-up: no os.path.join
         signature = self._signature(avid, folder_path)
         known = self._folders.get(avid)
         if signature is None:
             self.forget(avid)
-        elif known is None or known.signature != signature or _racy(_newest(signature), known.looked_at_ns):
-            info = self._load_info(avid, os.path.join(folder_path, f"{avid}.json")) if signature[1] else None
+        elif known is None or known.signature != hash(signature) or _racy(_newest(signature), known.looked_at_ns):
+            info = self._load_info(avid, f"{folder_path}/{avid}.json") if signature[1] else None
             entry = entry_of(info, signature[2]) if info is not None else None
-            self._folders[avid] = _Folder(entry, signature, now_ns)
+            self._folders[avid] = _Folder(entry, hash(signature), now_ns)
             self._settle(avid, signature, now_ns)
             if known is None or known.entry != entry:
                 self._changed()
@@ -168,8 +170,8 @@ class LibraryIndex:
         folder_mtime = self._stat_mtime(folder_path)
         if folder_mtime < 0:
             return None
-        json_stat = self._stat(os.path.join(folder_path, f"{avid}.json"))
-        video_stat = self._stat(os.path.join(folder_path, f"{avid}.mp4"))
+        json_stat = self._stat(f"{folder_path}/{avid}.json")
+        video_stat = self._stat(f"{folder_path}/{avid}.mp4")
         json_key = (json_stat.st_ino, json_stat.st_mtime_ns, json_stat.st_size) if json_stat else None
         video_key = (video_stat.st_size, video_stat.st_mtime_ns) if video_stat and video_stat.st_size else None
         return folder_mtime, json_key, video_key

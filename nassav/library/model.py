@@ -61,11 +61,15 @@ class ResourceInfo(Metadata):
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, avid: str, data: Any) -> ResourceInfo:
-        """Tolerant reading: files written by hand or by older versions may lack fields or mistype them."""
+    def from_json(cls, avid: str, data: Any, *, only: tuple[str, ...] | None = None) -> ResourceInfo:
+        """Tolerant reading: files written by hand or by older versions may lack fields or mistype them.
+        With ``only``, just those fields are read (the rest keep their defaults, ``extra`` stays empty):
+        what the library's index needs of 50,000 files, and no more."""
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
-        known = {name: _read(name, data[name]) for name in _OWN_FIELDS if name in data}
+        known = {name: _read(name, data[name]) for name in only or _OWN_FIELDS if name in data}
+        if only is not None:
+            return cls(avid=avid, **known)
         extra = {key: value for key, value in data.items() if key not in _OWN_FIELDS and key != "avid"}
         return cls(avid=avid, **known, extra=extra)
 
