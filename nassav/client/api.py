@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from http.client import HTTPException, HTTPResponse
+from http.client import HTTPException
 from typing import Any
 
 from nassav.config import ServerSettings
@@ -222,7 +222,6 @@ class Client:
 
     def _exchange(self, request: urllib.request.Request, timeout_s: float) -> tuple[int, bytes]:
         try:
-            response: HTTPResponse
             with self._opener.open(request, timeout=timeout_s) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:  # an answer all the same: the envelope says why

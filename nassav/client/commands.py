@@ -149,7 +149,7 @@ def report_final(task: TaskState) -> None:
 
 @click.command("list")
 @click.option("--downloaded", is_flag=True, help="only the resources whose video is downloaded")
-@click.option("--search", metavar="Q", default="", help="only the resources whose AVID or title contains Q")
+@click.option("--search", metavar="Q", default="", help="only the resources whose AVID, title or actors contain Q")
 @with_client
 def list_resources(client: Client, downloaded: bool, search: str) -> int:
     """List the library.
