@@ -25,6 +25,8 @@ from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
 from nassav.library.files import Library
 from nassav.library.finder import Finder
+from nassav.library.marks import Marks
+from nassav.library.preferences import Preferences
 from nassav.library.service import LibraryService
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
@@ -148,11 +150,13 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, http, supervisor = app[appkeys.SETTINGS], app[appkeys.HTTP], app[appkeys.SUPERVISOR]
     catalog = SourceCatalog(settings)
     finder = Finder(catalog, http, settings.scrapers)
+    marks = await Marks.load(app[appkeys.STORE])
     app[appkeys.SERVICES] = appkeys.Services(
         catalog=catalog,
         cookies=Cookies(app[appkeys.STORE], catalog),
-        library=LibraryService(app[appkeys.LIBRARY], finder, catalog, supervisor.cancel_avid),
+        library=LibraryService(app[appkeys.LIBRARY], finder, catalog, marks, supervisor.cancel_avid),
         downloads=supervisor,
+        preferences=await Preferences.load(app[appkeys.STORE]),
         bodies=Bodies(),
     )
     yield

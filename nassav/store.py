@@ -45,6 +45,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX tasks_by_status ON tasks (status, created_at);
     """,
+    """
+    CREATE TABLE marks (
+        avid        TEXT PRIMARY KEY,
+        watched     INTEGER NOT NULL DEFAULT 0,
+        is_favorite INTEGER NOT NULL DEFAULT 0,
+        updated_at  REAL NOT NULL
+    );
+    CREATE TABLE preferences (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
 )
 
 
@@ -83,6 +96,36 @@ class Store:
         async with self._db.execute("SELECT cookie FROM cookies WHERE source = ?", (source,)) as cursor:
             row = await cursor.fetchone()
         return None if row is None else str(row[0])
+
+    async def load_marks(self) -> dict[str, tuple[bool, bool]]:
+        """Every resource's (watched, is_favorite), for the ones that have either."""
+        rows = await self._rows("SELECT avid, watched, is_favorite FROM marks")
+        return {str(avid): (bool(watched), bool(favorite)) for avid, watched, favorite in rows}
+
+    async def save_mark(self, avid: str, watched: bool, is_favorite: bool) -> None:
+        if watched or is_favorite:
+            await self._db.execute(
+                "INSERT INTO marks (avid, watched, is_favorite, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(avid) DO UPDATE SET watched = excluded.watched, "
+                "is_favorite = excluded.is_favorite, updated_at = excluded.updated_at",
+                (avid, int(watched), int(is_favorite), time.time()),
+            )
+        else:  # nothing noted: no row
+            await self._db.execute("DELETE FROM marks WHERE avid = ?", (avid,))
+        await self._db.commit()
+
+    async def load_preferences(self) -> dict[str, str]:
+        """The front ends' display settings: each key's JSON text."""
+        return {str(key): str(value) for key, value in await self._rows("SELECT key, value FROM preferences")}
+
+    async def save_preferences(self, values: dict[str, str]) -> None:
+        now = time.time()
+        await self._db.executemany(
+            "INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [(key, value, now) for key, value in values.items()],
+        )
+        await self._db.commit()
 
     async def save_task(self, task: Task) -> None:
         values = [getattr(task, column) for column in TASK_COLUMNS]

@@ -77,6 +77,8 @@ async def test_metadata_has_every_contract_field(api: Any, library_root: Path) -
     body = await read_envelope(await api.get(f"{API}/resource/metadata", params={"avid": "SSIS-469"}), 200)
     expected = info_json("SSIS-469")
     expected.update(file_size=2048, file_exists=True)
+    # and what the newest front ends read: the title under their names, the owner's marks
+    expected.update(original_title=expected["title"], source_title=expected["title"], watched=False, is_favorite=False)
     assert body["data"] == expected
 
 

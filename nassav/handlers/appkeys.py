@@ -12,6 +12,7 @@ from nassav.config import Settings
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
 from nassav.library.files import Library
+from nassav.library.preferences import Preferences
 from nassav.library.service import LibraryService
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
@@ -27,6 +28,7 @@ class Services:
     cookies: Cookies
     library: LibraryService
     downloads: Supervisor
+    preferences: Preferences
     bodies: Bodies  # the web layer's cached answers
 
 

@@ -59,6 +59,11 @@ def envelope_body(code: int, message: str, data: Any) -> bytes:
     return dumps({"code": code, "message": message, "data": data}).encode()
 
 
+def paged_envelope_body(data: Any, pagination: Any) -> bytes:
+    """A page of a longer list: the page in ``data``, where it stands in ``pagination`` beside it."""
+    return dumps({"code": 200, "message": "success", "data": data, "pagination": pagination}).encode()
+
+
 def raw_envelope(body: bytes, code: int = 200) -> web.Response:
     """An envelope serialized beforehand (see views.Bodies)."""
     return web.Response(status=code, body=body, content_type="application/json", charset="utf-8")
@@ -71,6 +76,18 @@ def status_of(error: errors.NassavError) -> int:
     return 500
 
 
+def outcome_of(exc: Exception, doing: str) -> tuple[int, str, Any]:
+    """An error's code, message and data, as an answer (or one item of a batch's answer) shows it;
+    ``doing`` names what failed, for the log."""
+    if isinstance(exc, errors.NassavError):
+        status = status_of(exc)
+        if status < 500 or exc.expected:
+            log.info("%s -> %d %s", doing, status, exc.message)
+            return status, exc.message, exc.data
+    log.error("%s failed: %s", doing, exc, exc_info=exc)
+    return 500, INTERNAL_ERROR, None
+
+
 def error_answer_for(max_body_bytes: int) -> Callable[[web.Request, Exception], web.Response]:
     """The one place errors become envelopes. ``max_body_bytes`` only words the 413 message: the
     limit itself is the application's ``client_max_size``, enforced when a body is read."""
@@ -78,12 +95,7 @@ def error_answer_for(max_body_bytes: int) -> Callable[[web.Request, Exception], 
 
     def answer(request: web.Request, exc: Exception) -> web.Response:
         if isinstance(exc, errors.NassavError):
-            status = status_of(exc)
-            if status >= 500 and not exc.expected:
-                log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
-                return fail(500, INTERNAL_ERROR)
-            log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
-            return fail(status, exc.message, exc.data)
+            return fail(*outcome_of(exc, f"{request.method} {request.path}"))
         if isinstance(exc, web.HTTPException):
             if exc.status < 400:
                 raise exc  # redirects and the like are not errors

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from nassav.handlers import downloads, resources, sources
-
-API = "/nassav/api"
+from nassav.handlers import API, browse, downloads, resources, sources
 
 ROUTES = [
     web.get(f"{API}/source/list", sources.list_sources),
     web.post(f"{API}/source/cookie", sources.set_cookie),
     web.get(f"{API}/resource/list", resources.list_resources),
+    web.get(f"{API}/resources/", browse.browse_resources),
+    web.post(f"{API}/resources/batch", browse.batch),
+    web.get(f"{API}/actors/", browse.list_actors),
+    web.get(f"{API}/genres/", browse.list_genres),
+    web.patch(f"{API}/resource/{{avid}}/status", browse.mark_resource),
+    web.get(f"{API}/setting", browse.get_preferences),
+    web.put(f"{API}/setting", browse.put_preferences),
     web.get(f"{API}/resource/metadata", resources.resource_metadata),
     web.get(f"{API}/resource/cover", resources.resource_cover),
     web.post(f"{API}/resource", resources.add_resource),

@@ -131,6 +131,10 @@ ResourceMetadataSchema = Schema.from_dict(
         **fields_of(Metadata),
         "file_size": fields.Integer(allow_none=True),
         "file_exists": fields.Boolean(),
+        "original_title": fields.String(metadata={"description": "同 title"}),
+        "source_title": fields.String(metadata={"description": "同 title"}),
+        "watched": fields.Boolean(),
+        "is_favorite": fields.Boolean(),
     },
     name="ResourceMetadataSchema",
 )

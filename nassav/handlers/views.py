@@ -7,20 +7,24 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import functools
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from nassav.downloads.tasks import Submission, Task
-from nassav.handlers.envelope import envelope_body
+from nassav.handlers import API
+from nassav.handlers.envelope import envelope_body, paged_envelope_body
+from nassav.library.browse import Mark, Page, Tag
 from nassav.library.caches import ByteBudgetCache
-from nassav.library.index import ENTRY_FIELDS, Entry
+from nassav.library.index import LISTING_FIELDS, Entry
 from nassav.library.model import METADATA_FIELDS
-from nassav.library.service import Detail, Listing
+from nassav.library.service import Detail, Item, Listing
 
 METADATA_CACHE_BYTES = 4 * 1024 * 1024
+PAGE_CACHE_BYTES = 8 * 1024 * 1024
 
 
 def summary(entry: Entry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    return {name: getattr(entry, name) for name in LISTING_FIELDS}
 
 
 def metadata(detail: Detail) -> dict[str, Any]:
@@ -32,7 +36,50 @@ def metadata(detail: Detail) -> dict[str, Any]:
         data.setdefault(name, list(value) if isinstance(value, tuple) else value)
     data["file_size"] = detail.file_size
     data["file_exists"] = detail.file_size is not None
+    data["original_title"] = data["source_title"] = info.title  # the names the newest front ends read
+    data["watched"] = detail.mark.watched
+    data["is_favorite"] = detail.mark.is_favorite
     return data
+
+
+def browsed(item: Item) -> dict[str, Any]:
+    """A resource as a browsed page shows it: the listing's five fields, what the newest front ends
+    read (under their names too), and the thumbnail's URL, versioned so that browsers may keep it."""
+    entry, mark = item.entry, item.mark
+    version = entry.updated_at or entry.added_at
+    thumbnail = f"{API}/resource/cover?avid={entry.avid}&size=medium" + (f"&v={version}" if version else "")
+    return {
+        "avid": entry.avid,
+        "title": entry.title,
+        "original_title": entry.title,
+        "source_title": entry.title,
+        "source": entry.source,
+        "release_date": entry.release_date,
+        "has_video": entry.has_video,
+        "actors": entry.actors,
+        "genres": entry.genres,
+        "added_at": entry.added_at,
+        "updated_at": entry.updated_at,
+        "metadata_create_time": entry.added_at,
+        "metadata_update_time": entry.updated_at,
+        "video_create_time": entry.video_added_at,
+        "thumbnail_url": thumbnail,
+        "watched": mark.watched,
+        "is_favorite": mark.is_favorite,
+    }
+
+
+def paged(page: Page[Any], item: Callable[[Any], Any]) -> bytes:
+    pagination = {"total": page.total, "page": page.page, "page_size": page.page_size, "pages": page.pages}
+    return paged_envelope_body([item(each) for each in page.items], pagination)
+
+
+def tag(item: Tag) -> dict[str, Any]:
+    return {"id": item.id, "name": item.name, "resource_count": item.resource_count}
+
+
+def mark(avid: str, noted: Mark) -> dict[str, Any]:
+    return {"avid": avid, "watched": noted.watched, "is_favorite": noted.is_favorite}
 
 
 def task(item: Task) -> dict[str, Any]:
@@ -56,6 +103,7 @@ class Bodies:
     def __init__(self) -> None:
         self._listing: tuple[int, bytes] | None = None
         self._metadata = ByteBudgetCache(METADATA_CACHE_BYTES)
+        self._pages = ByteBudgetCache(PAGE_CACHE_BYTES)
 
     def listing(self, listing: Listing) -> bytes:
         if self._listing is None or self._listing[0] != listing.version:
@@ -68,7 +116,16 @@ class Bodies:
         video's size changed."""
         avid = detail.info.avid
         cached = self._metadata.get(avid)
-        if cached is None or cached[0] is not detail.info or cached[1] != detail.file_size:
-            cached = (detail.info, detail.file_size, envelope_body(200, "success", metadata(detail)))
+        if cached is None or cached[0] is not detail.info or cached[1] != (detail.file_size, detail.mark):
+            cached = (detail.info, (detail.file_size, detail.mark), envelope_body(200, "success", metadata(detail)))
             self._metadata.put(avid, cached, len(cached[2]))
         return cached[2]
+
+    def page(self, key: Hashable, version: Hashable, make: Callable[[], bytes]) -> bytes:
+        """A browsed page's answer, made again only when what it shows may have changed (clients ask
+        for the same pages again and again: a grid's first page, a search as it is typed)."""
+        cached = self._pages.get(key)
+        if cached is None or cached[0] != version:
+            cached = (version, make())
+            self._pages.put(key, cached, len(cached[1]))
+        return cached[1]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
-from nassav.library.index import Entry, LibraryIndex, Row
+from nassav.library.index import Entry, LibraryIndex
 from nassav.library.locks import KeyedLocks
 from nassav.library.model import ResourceInfo
 
@@ -34,7 +34,7 @@ class Library:
     def __init__(self, root: Path, *, sweep_interval_s: float = 2.0) -> None:
         self.root = root
         self._root_path = str(root)
-        self._index = LibraryIndex(self._root_path, _load_row, sweep_interval_s=sweep_interval_s)
+        self._index = LibraryIndex(self._root_path, _load_info, sweep_interval_s=sweep_interval_s)
         self._infos: OrderedDict[str, tuple[tuple[int, int, int], ResourceInfo | None]] = OrderedDict()
         # Every writer of one AVID's folder takes this lock: a delete cannot be undone by a refresh
         # or a download that finishes after it.
@@ -231,11 +231,6 @@ def _load_info(avid: str, path: str) -> ResourceInfo | None:
     except (OSError, ValueError) as exc:
         log.warning("skipping %s: unreadable metadata (%s)", path, exc)
         return None
-
-
-def _load_row(avid: str, path: str) -> Row | None:
-    info = _load_info(avid, path)
-    return None if info is None else (info.title, info.source, info.release_date)
 
 
 def _file_size(path: str | Path) -> int | None:

@@ -15,37 +15,62 @@ Unreadable entries (a dangling symlink, a lost network share) are treated as abs
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from nassav.avid import is_avid
+from nassav.library.model import ResourceInfo
 
 log = logging.getLogger(__name__)
 
 RACY_WINDOW_NS = 2_000_000_000
 SWEEP_BUDGET_S = 0.004  # per refresh: a listing never waits long for the sweep
 
-Signature = tuple[int, tuple[int, int, int] | None, int | None]
-Row = tuple[str, str, str]  # title, source, release date
+# folder mtime; {AVID}.json's (inode, mtime, size); {AVID}.mp4's (size, mtime) when it has one
+Signature = tuple[int, tuple[int, int, int] | None, tuple[int, int] | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One row of the listing."""
+    """One row of the listing, and what browsing filters and sorts by."""
 
     avid: str
     title: str
     source: str
     release_date: str
     has_video: bool
+    actors: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    added_at: int | None = None
+    updated_at: int | None = None
+    video_added_at: int | None = None  # the video file's mtime (s): when it arrived
 
 
-ENTRY_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Entry))
+# The contract's listing item: these five, nothing more.
+LISTING_FIELDS: tuple[str, ...] = ("avid", "title", "source", "release_date", "has_video")
+
+
+def entry_of(info: ResourceInfo, video: tuple[int, int] | None) -> Entry:
+    """A row from a resource's metadata. Names that recur across thousands of resources (a source,
+    an actor, a genre, a date) are interned: the index holds one copy of each."""
+    intern = sys.intern
+    return Entry(
+        avid=info.avid,
+        title=info.title,
+        source=intern(info.source),
+        release_date=intern(info.release_date),
+        has_video=video is not None,
+        actors=tuple(intern(name) for name in info.actors),
+        genres=tuple(intern(name) for name in info.genres),
+        added_at=info.added_at,
+        updated_at=info.updated_at,
+        video_added_at=video[1] // 1_000_000_000 if video is not None else None,
+    )
 
 
 @dataclass(slots=True)
@@ -56,9 +81,11 @@ class _Folder:
 
 
 class LibraryIndex:
-    def __init__(self, root: str, load_row: Callable[[str, str], Row | None], *, sweep_interval_s: float) -> None:
+    def __init__(
+        self, root: str, load_info: Callable[[str, str], ResourceInfo | None], *, sweep_interval_s: float
+    ) -> None:
         self._root = root
-        self._load_row = load_row  # (avid, json path) -> the row, or None when unreadable
+        self._load_info = load_info  # (avid, json path) -> the metadata, or None when unreadable
         self._sweep_interval_ns = int(sweep_interval_s * 1e9)
         self._folders: dict[str, _Folder] = {}
         self._unsettled: set[str] = set()
@@ -96,8 +123,8 @@ class LibraryIndex:
         if signature is None:
             self.forget(avid)
         elif known is None or known.signature != signature or _racy(_newest(signature), known.looked_at_ns):
-            row = self._load_row(avid, os.path.join(folder_path, f"{avid}.json")) if signature[1] else None
-            entry = Entry(avid, *row, has_video=bool(signature[2])) if row is not None else None
+            info = self._load_info(avid, os.path.join(folder_path, f"{avid}.json")) if signature[1] else None
+            entry = entry_of(info, signature[2]) if info is not None else None
             self._folders[avid] = _Folder(entry, signature, now_ns)
             self._settle(avid, signature, now_ns)
             if known is None or known.entry != entry:
@@ -144,7 +171,8 @@ class LibraryIndex:
         json_stat = self._stat(os.path.join(folder_path, f"{avid}.json"))
         video_stat = self._stat(os.path.join(folder_path, f"{avid}.mp4"))
         json_key = (json_stat.st_ino, json_stat.st_mtime_ns, json_stat.st_size) if json_stat else None
-        return folder_mtime, json_key, (video_stat.st_size or None) if video_stat else None
+        video_key = (video_stat.st_size, video_stat.st_mtime_ns) if video_stat and video_stat.st_size else None
+        return folder_mtime, json_key, video_key
 
     def _stat(self, path: str) -> os.stat_result | None:
         try:

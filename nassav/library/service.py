@@ -16,11 +16,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
+from nassav.library import browse
+from nassav.library.browse import NO_MARK, Mark, Page
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import Library, encode_info
 from nassav.library.finder import Finder, Found
 from nassav.library.images import HEAD_BYTES, image_content_type
 from nassav.library.index import Entry
+from nassav.library.marks import Marks
 from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
 from nassav.sources.registry import SourceCatalog
 
@@ -48,6 +51,15 @@ class Saved:
 class Detail:
     info: ResourceInfo  # the same object while {AVID}.json is unchanged: a key for caches
     file_size: int | None  # of the video; None when there is none
+    mark: Mark = NO_MARK
+
+
+@dataclass(frozen=True)
+class Item:
+    """A resource as a browsed page shows it."""
+
+    entry: Entry
+    mark: Mark
 
 
 @dataclass(frozen=True)
@@ -82,9 +94,11 @@ class LibraryService:
         library: Library,
         finder: Finder,
         catalog: SourceCatalog,
+        marks: Marks,
         cancel_download: Callable[[str], Awaitable[None]],
     ) -> None:
         self._library = library
+        self._marks = marks
         self._finder = finder
         self._catalog = catalog
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
@@ -147,7 +161,15 @@ class LibraryService:
 
     async def delete(self, avid: str) -> DeletedResource:
         await self._cancel_download(avid)
-        return DeletedResource(avid, await self._library.delete_resource(avid))
+        deleted = DeletedResource(avid, await self._library.delete_resource(avid))
+        await self._marks.forget(avid)
+        return deleted
+
+    async def mark(self, avid: str, *, watched: bool | None, is_favorite: bool | None) -> Mark:
+        """Note that a resource was watched, or is a favourite; NotFound when there is no such resource."""
+        if self._library.read_info(avid) is None:
+            raise NotFound(f"资源 {avid} 不存在")
+        return await self._marks.note(avid, watched=watched, is_favorite=is_favorite)
 
     async def delete_video(self, avid: str) -> DeletedVideo:
         await self._cancel_download(avid)
@@ -159,6 +181,19 @@ class LibraryService:
         entries = self._library.entries()
         return Listing(self._library.version, entries)
 
+    def browse_version(self) -> tuple[int, int]:
+        """Changes whenever a browsed page may: a key for caches of them."""
+        self._library.entries()  # brings the index up to date
+        return self._library.version, self._marks.version
+
+    def browse(self, query: browse.Query) -> Page[Item]:
+        found = browse.resources(self._library.entries(), self._marks.of, query)
+        items = [Item(entry, self._marks.of(entry.avid)) for entry in found.items]
+        return Page(items, found.total, found.page, found.page_size)
+
+    def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Page[browse.Tag]:
+        return browse.tags(self._library.entries(), kind, query)
+
     def videos(self) -> list[str]:
         return self._library.video_avids()
 
@@ -166,7 +201,7 @@ class LibraryService:
         info = self._library.read_info(avid)
         if info is None:
             raise NotFound(f"资源 {avid} 的元数据不存在")
-        return Detail(info, self._library.video_size(avid))
+        return Detail(info, self._library.video_size(avid), self._marks.of(avid))
 
     async def cover(self, avid: str) -> Cover:
         """The cover's bytes and real content type; NotFound when absent or not an image.

@@ -1,0 +1,47 @@
+"""Batches of single calls: each item answers what its single call would have (its code, message and
+data), and one item's failure is that item's, never the batch's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from nassav.handlers.envelope import outcome_of
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Adds and refreshes fetch from the sites: a batch of 100 must not open 100 at once.
+CONCURRENCY = 4
+
+
+async def outcome(call: Awaitable[Any], success_code: int, doing: str) -> dict[str, Any]:
+    """``{code, message, data}`` as the single call's answer would carry them."""
+    try:
+        data = await call
+    except Exception as exc:  # the item's answer, as the single call would have given it
+        code, message, data = outcome_of(exc, doing)
+        return {"code": code, "message": message, "data": data}
+    return {"code": success_code, "message": "success", "data": data}
+
+
+async def per_avid(items: list[T], avid_of: Callable[[T], str], run: Callable[[T], Awaitable[R]]) -> list[R]:
+    """Run every item and answer in the order given. Items of one AVID run one after another, in that
+    order (an add then a delete means just that); different AVIDs run side by side, ``CONCURRENCY`` at
+    most."""
+    slots = asyncio.Semaphore(CONCURRENCY)
+    results: dict[int, R] = {}
+    lanes: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        lanes.setdefault(avid_of(item), []).append(index)
+
+    async def lane(indexes: list[int]) -> None:
+        async with slots:
+            for index in indexes:
+                results[index] = await run(items[index])
+
+    async with asyncio.TaskGroup() as group:
+        for indexes in lanes.values():
+            group.create_task(lane(indexes))
+    return [results[index] for index in range(len(items))]

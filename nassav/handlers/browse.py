@@ -1,0 +1,123 @@
+"""Browsing a large library, and what front ends note and keep about it: pages of resources, the
+actors and genres, watched and favourite, display preferences, batches of resource actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
+
+from nassav.handlers import views
+from nassav.handlers.appkeys import Services, services
+from nassav.handlers.batch import outcome, per_avid
+from nassav.handlers.browse_schemas import (
+    BatchEnvelope,
+    BatchRequestSchema,
+    BrowsedEnvelope,
+    MarkEnvelope,
+    MarkRequestSchema,
+    PreferencesEnvelope,
+    PreferencesRequestSchema,
+    ResourceQuerySchema,
+    TagPageEnvelope,
+    TagQuerySchema,
+)
+from nassav.handlers.common import error_answers, validated
+from nassav.handlers.envelope import ok, raw_envelope
+from nassav.handlers.schemas import AvidSchema
+from nassav.library.browse import Query, TagKind, TagQuery
+
+TAGS = ["资源浏览"]
+
+
+@docs(tags=TAGS, summary="资源列表：搜索、筛选、排序、分页（pagination 与 data 并列）")
+@querystring_schema(ResourceQuerySchema)
+@response_schema(BrowsedEnvelope, 200)
+@error_answers(400)
+async def browse_resources(request: web.Request) -> web.Response:
+    found, asked = services(request), validated(request)
+    query = Query(
+        **{name: asked[name] for name in ("search", "status", "actor", "genre", "watched", "is_favorite", "sort_by")},
+        sources=asked["source"],
+        order=asked["order"] or "asc",
+        page=asked["page"],
+        page_size=asked["page_size"],
+    )
+    make = lambda: views.paged(found.library.browse(query), views.browsed)  # noqa: E731
+    return raw_envelope(found.bodies.page(("resources", query), found.library.browse_version(), make))
+
+
+def _tags(request: web.Request, kind: TagKind) -> web.Response:
+    found, asked = services(request), validated(request)
+    order = asked["order"] or ("desc" if asked["order_by"] == "count" else "asc")
+    query = TagQuery(**{name: asked[name] for name in ("search", "order_by", "id", "page", "page_size")}, order=order)
+    make = lambda: views.paged(found.library.tags(kind, query), views.tag)  # noqa: E731
+    return raw_envelope(found.bodies.page((kind, query), found.library.browse_version(), make))
+
+
+@docs(tags=TAGS, summary="演员列表（id 稳定；按资源数或名字排序，分页）")
+@querystring_schema(TagQuerySchema)
+@response_schema(TagPageEnvelope, 200)
+@error_answers(400)
+async def list_actors(request: web.Request) -> web.Response:
+    return _tags(request, "actors")
+
+
+@docs(tags=TAGS, summary="类别列表（id 稳定；按资源数或名字排序，分页）")
+@querystring_schema(TagQuerySchema)
+@response_schema(TagPageEnvelope, 200)
+@error_answers(400)
+async def list_genres(request: web.Request) -> web.Response:
+    return _tags(request, "genres")
+
+
+@docs(tags=TAGS, summary="标记资源为已观看/收藏（只改给出的字段）")
+@match_info_schema(AvidSchema)
+@request_schema(MarkRequestSchema)
+@response_schema(MarkEnvelope, 200)
+@error_answers(400, 404)
+async def mark_resource(request: web.Request) -> web.Response:
+    asked = validated(request)
+    noted = await services(request).library.mark(
+        asked["avid"], watched=asked["watched"], is_favorite=asked["is_favorite"]
+    )
+    return ok(views.mark(asked["avid"], noted))
+
+
+@docs(tags=["设置"], summary="获取前端的显示设置")
+@response_schema(PreferencesEnvelope, 200)
+async def get_preferences(request: web.Request) -> web.Response:
+    return ok(services(request).preferences.all())
+
+
+@docs(tags=["设置"], summary="保存前端的显示设置（只改给出的项）")
+@request_schema(PreferencesRequestSchema)
+@response_schema(PreferencesEnvelope, 200)
+@error_answers(400, 413)
+async def put_preferences(request: web.Request) -> web.Response:
+    return ok(await services(request).preferences.update(validated(request)))
+
+
+@docs(tags=TAGS, summary="批量操作资源：add / refresh / delete-video / delete-all（每项的结果同单个请求）")
+@request_schema(BatchRequestSchema)
+@response_schema(BatchEnvelope, 200)
+@error_answers(400, 413)
+async def batch(request: web.Request) -> web.Response:
+    found = services(request)
+    results = await per_avid(validated(request)["actions"], lambda action: action["avid"], lambda a: _act(found, a))
+    return ok({"results": results})
+
+
+async def _act(found: Services, action: dict[str, Any]) -> dict[str, Any]:
+    name, avid = action["action"], action["avid"]
+    library = found.library
+    if name == "add":
+        answer = await outcome(library.add(avid, action["source"]), 201, f"batch add {avid}")
+    elif name == "refresh":
+        answer = await outcome(library.refresh(avid), 200, f"batch refresh {avid}")
+    elif name == "delete-video":
+        answer = await outcome(library.delete_video(avid), 200, f"batch delete-video {avid}")
+    else:
+        answer = await outcome(library.delete(avid), 200, f"batch delete-all {avid}")
+    return {"action": name, "avid": avid, **answer}

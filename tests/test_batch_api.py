@@ -1,0 +1,81 @@
+"""POST /resources/batch: each action answers what its single call would, and the refresh body the
+newest front end sends is accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import make_resource, read_envelope
+
+API = "/nassav/api"
+
+
+async def batch(client: Any, actions: Any, status: int = 200) -> dict[str, Any]:
+    return await read_envelope(await client.post(f"{API}/resources/batch", json={"actions": actions}), status)
+
+
+async def test_each_action_answers_as_its_single_call(web_api: Any, library_root: Path) -> None:
+    make_resource(library_root, "IPX-100", video=b"\x00" * 64)
+    make_resource(library_root, "ABP-001", video=b"\x00" * 32)
+    body = await batch(
+        web_api,
+        [
+            {"action": "add", "avid": "ssis469", "source": "jable"},
+            {"action": "add", "avid": "IPX-100"},
+            {"action": "delete-video", "avid": "IPX-100"},
+            {"action": "delete-all", "avid": "ABP-001"},
+            {"action": "refresh", "avid": "NONE-404"},
+            {"action": "add", "avid": "NOPE-999", "source": "nosuchsite"},
+        ],
+    )
+    results = body["data"]["results"]
+    assert [(item["action"], item["avid"], item["code"]) for item in results] == [
+        ("add", "SSIS-469", 201),
+        ("add", "IPX-100", 409),
+        ("delete-video", "IPX-100", 200),
+        ("delete-all", "ABP-001", 200),
+        ("refresh", "NONE-404", 404),
+        ("add", "NOPE-999", 400),
+    ]
+    single = await read_envelope(await web_api.post(f"{API}/resource", json={"avid": "SSIS-469"}), 409)
+    assert results[0]["data"] == single["data"]  # what the single add put in data
+    assert results[1]["message"] == "资源已存在"
+    assert results[1]["data"]["avid"] == "IPX-100"
+    assert results[2]["data"] == {"avid": "IPX-100", "deleted_file": "IPX-100.mp4", "file_size": 64}
+    assert results[3]["data"]["avid"] == "ABP-001"
+    assert not (library_root / "ABP-001").exists()
+    assert "available_sources" in results[5]["data"]
+    assert not (library_root / "IPX-100" / "IPX-100.mp4").exists()
+
+
+async def test_actions_on_one_avid_keep_their_order(web_api: Any, library_root: Path) -> None:
+    actions = [{"action": "add", "avid": "SSIS-469", "source": "jable"}, {"action": "delete-all", "avid": "SSIS-469"}]
+    results = (await batch(web_api, actions))["data"]["results"]
+    assert [item["code"] for item in results] == [201, 200]
+    assert not (library_root / "SSIS-469").exists()
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        [],
+        [{"action": "explode", "avid": "SSIS-469"}],
+        [{"action": "add", "avid": "../../etc"}],
+        [{"action": "add"}],
+        "add everything",
+        [{"action": "refresh", "avid": "SSIS-469"}] * 101,
+    ],
+)
+async def test_a_bad_batch_is_400_with_the_field(web_api: Any, actions: Any) -> None:
+    body = await batch(web_api, actions, 400)
+    assert "actions" in body["data"], body
+
+
+async def test_refresh_accepts_the_front_ends_body(web_api: Any, library_root: Path) -> None:
+    await read_envelope(await web_api.post(f"{API}/resource", json={"avid": "SSIS-469", "source": "jable"}), 201)
+    options = {"refresh_m3u8": True, "refresh_metadata": False, "retranslate": False}
+    body = await read_envelope(await web_api.post(f"{API}/resource/refresh/SSIS-469", json=options), 200)
+    assert body["data"]["avid"] == "SSIS-469"
