@@ -1,8 +1,8 @@
-"""Command line: ``nassav serve [--config PATH] [--host H] [--port P]``."""
+"""Command line: ``nassav serve [--config PATH] [--host H] [--port P]`` runs the server; the client
+commands (add, download, list, tasks, cookie) talk to a running one (nassav/client)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import signal
@@ -10,10 +10,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import click
 from aiohttp import web
 
 from nassav import __version__
 from nassav.app import create_app
+from nassav.client.commands import COMMANDS
 from nassav.config import Settings, load_settings
 from nassav.errors import ConfigError, StartupError
 from nassav.handlers.access_log import AccessLogger, configure_logging, stop_logging
@@ -23,23 +25,27 @@ log = logging.getLogger("nassav")
 
 SHUTDOWN_DRAIN_S = 10.0  # well inside systemd's TimeoutStopSec
 MAX_HEADER_BYTES = 32 * 1024
+EXIT_STATUSES = (
+    "Exit status of the client commands: 0 all done; 1 the server refused something or a download did "
+    "not complete; 2 no server to talk to (not running, unreachable, a key it does not accept), a bad "
+    "config or a bad command line."
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nassav", description="NASSAV: a self-hosted video library service")
-    parser.add_argument("--version", action="version", version=f"nassav {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--config", type=Path, help="config file (default: $NASSAV_CONFIG, else ./config.toml)")
-    serve.add_argument("--host", help="address to bind (overrides [server] host)")
-    serve.add_argument("--port", type=int, help="port to bind (overrides [server] port)")
-    return parser
+@click.group(commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_STATUSES)
+@click.version_option(__version__, prog_name="nassav", message="%(prog)s %(version)s")
+def cli() -> None:
+    """NASSAV: a self-hosted video library service, and a client of it."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@cli.command("serve")
+@click.option("--config", type=Path, help="config file (default: $NASSAV_CONFIG, else ./config.toml)")
+@click.option("--host", help="address to bind (overrides [server] host)")
+@click.option("--port", type=int, help="port to bind (overrides [server] port)")
+def serve_command(config: Path | None, host: str | None, port: int | None) -> int:
+    """Run the HTTP server."""
     try:
-        settings = _settings_for(args)
+        settings = _settings_for(config, host, port)
     except ConfigError as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 2
@@ -50,15 +56,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_logging(writer)
 
 
-def _settings_for(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
-    overrides = {}
-    if args.host:
-        overrides["host"] = args.host
-    if args.port is not None:
-        if not 0 <= args.port <= 65535:
-            raise ConfigError(f"--port: must be between 0 and 65535, got {args.port}")
-        overrides["port"] = args.port
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status (2 for a usage error, as a usage error always was)."""
+    try:
+        status = cli.main(list(argv) if argv is not None else None, prog_name="nassav", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("nassav: interrupted", err=True)
+        return 130
+    return int(status or 0)
+
+
+def _settings_for(config: Path | None, host: str | None, port: int | None) -> Settings:
+    settings = load_settings(config)
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["host"] = host
+    if port is not None:
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"--port: must be between 0 and 65535, got {port}")
+        overrides["port"] = port
     if overrides:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
     return settings
