@@ -23,6 +23,7 @@ from nassav.handlers.middleware import middleware_for
 from nassav.handlers.routes import API, ROUTES
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
+from nassav.library import snapshot
 from nassav.library.files import Library
 from nassav.library.finder import Finder
 from nassav.library.marks import Marks
@@ -115,10 +116,16 @@ async def library_ctx(app: web.Application) -> AsyncIterator[None]:
     except OSError as exc:
         raise StartupError(f"cannot create the resource directory {paths.resource_dir}: {exc.strerror}") from exc
     library = Library(paths.resource_dir)
-    await asyncio.to_thread(library.refresh)  # the first full read, off the event loop
-    log.info("library at %s: %d resources", paths.resource_dir, len(library.entries()))
+    index_file = snapshot.snapshot_path(paths.database)
+    reads = await asyncio.to_thread(library.start, index_file)  # the first full look, off the event loop
+    log.info("library at %s: %d resources (%d metadata files read)", paths.resource_dir, len(library.entries()), reads)
+    # Kept now, not only at shutdown: a first start, or one after many changes, is not repeated after a crash.
+    keeping = asyncio.create_task(asyncio.to_thread(snapshot.save, index_file, library.rows())) if reads else None
     app[appkeys.LIBRARY] = library
     yield
+    if keeping is not None:
+        await keeping
+    await asyncio.to_thread(snapshot.save, index_file, library.rows())
 
 
 async def http_ctx(app: web.Application) -> AsyncIterator[None]:

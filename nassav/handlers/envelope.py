@@ -84,6 +84,30 @@ def raw_envelope(body: bytes, code: int = 200) -> web.Response:
     return web.Response(status=code, body=body, content_type="application/json", charset="utf-8")
 
 
+STREAM_ABOVE_BYTES = 1024 * 1024
+STREAM_CHUNK_BYTES = 256 * 1024
+
+
+async def sent_envelope(request: web.Request, body: bytes) -> web.StreamResponse:
+    """An envelope serialized beforehand, sent as it is or, when large (the listing of a big library),
+    a slice at a time, each written only when the client has taken most of the one before. Given
+    whole, the connection would keep a copy of all the client has not read yet: megabytes for each
+    slow client, which the process keeps long after."""
+    if len(body) <= STREAM_ABOVE_BYTES:
+        return raw_envelope(body)
+    response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+    response.content_length = len(body)
+    await response.prepare(request)
+    view = memoryview(body)
+    try:
+        for start in range(0, len(body), STREAM_CHUNK_BYTES):
+            await response.write(view[start : start + STREAM_CHUNK_BYTES])
+        await response.write_eof()
+    except ConnectionResetError:  # the client left: nobody to answer
+        pass
+    return response
+
+
 def status_of(error: errors.NassavError) -> int:
     for cls in type(error).__mro__:
         if cls in HTTP_STATUS:

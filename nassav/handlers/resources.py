@@ -6,7 +6,7 @@ from aiohttp_apigami import docs, match_info_schema, querystring_schema, request
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
-from nassav.handlers.envelope import ok, raw_envelope
+from nassav.handlers.envelope import ok, raw_envelope, sent_envelope
 from nassav.handlers.schemas import (
     AddedEnvelope,
     AddResourceRequestSchema,
@@ -22,9 +22,9 @@ TAGS = ["资源管理"]
 
 @docs(tags=TAGS, summary="获取所有已保存资源的列表")
 @response_schema(ResourceListEnvelope, 200)
-async def list_resources(request: web.Request) -> web.Response:
+async def list_resources(request: web.Request) -> web.StreamResponse:
     found = services(request)
-    return raw_envelope(found.bodies.listing(found.library.listing()))
+    return await sent_envelope(request, found.bodies.listing(found.library.listing()))
 
 
 @docs(tags=TAGS, summary="获取资源的元数据")

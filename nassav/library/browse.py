@@ -8,6 +8,8 @@ a scan and a sort of tuples. The web layer keeps the answers' bytes per query an
 
 from __future__ import annotations
 
+import array
+import bisect
 import functools
 import hashlib
 import math
@@ -106,9 +108,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def resources(entries: Sequence[Entry], marks: Callable[[str], Mark], query: Query) -> Page[Entry]:
+def resources(
+    entries: Sequence[Entry], marks: Callable[[str], Mark], query: Query, texts: SearchTexts | None = None
+) -> Page[Entry]:
     """One page of the entries that match ``query``, sorted as asked (those without the value sorted
-    by, such as an unknown release date, come last either way)."""
+    by, such as an unknown release date, come last either way). ``texts`` are the entries' search
+    texts, when the caller keeps them (made here otherwise)."""
+    if query.search:
+        texts = texts if texts is not None else SearchTexts(entries)
+        entries = [entries[index] for index in texts.matching(query.search)]
     tests = _tests(query, marks)
     matched = [entry for entry in entries if all(test(entry) for test in tests)]
     descending = query.order == "desc"
@@ -121,6 +129,43 @@ def resources(entries: Sequence[Entry], marks: Callable[[str], Mark], query: Que
     known.sort(key=value, reverse=descending)  # stable: ties stay in AVID order
     unknown = [entry for entry in matched if value(entry) in (None, "")]
     return _page(known + unknown, query.page, query.page_size)
+
+
+class SearchTexts:
+    """What search looks in, for every entry: the AVID (with and without its dashes), the title and
+    the actors, folded. A thousand entries' texts make one string, joined by NUL: a search is a few
+    ``str.find`` calls over each (C speed, one per match) instead of a Python loop over 50,000
+    strings, and fifty strings cost far less memory than 50,000."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._parts: list[tuple[str, array.array[int]]] = []
+        for first in range(0, len(entries), _PART):
+            texts = [_searchable(entry) for entry in entries[first : first + _PART]]
+            starts = array.array("q", [0])  # where each text begins: 8 bytes each, not 40
+            for text in texts:
+                starts.append(starts[-1] + len(text) + 1)
+            self._parts.append((_END.join(texts), starts))
+
+    def matching(self, search: str) -> list[int]:
+        """The indexes of the entries whose text holds ``search``, in order."""
+        needle = fold(search).replace(_END, "")
+        found: list[int] = []
+        for part, (corpus, starts) in enumerate(self._parts):
+            position = corpus.find(needle)
+            while position >= 0:
+                index = bisect.bisect_right(starts, position) - 1
+                found.append(part * _PART + index)
+                position = corpus.find(needle, starts[index + 1])  # on to the next entry
+        return found
+
+
+_END = "\x00"
+_PART = 1000
+
+
+def _searchable(entry: Entry) -> str:
+    text = "\n".join((entry.avid, entry.avid.replace("-", ""), entry.title, *entry.actors))
+    return unicodedata.normalize("NFKC", text).casefold().replace(_END, "")  # as fold(), not kept in its cache
 
 
 def tags(entries: Iterable[Entry], kind: TagKind, query: TagQuery) -> Page[Tag]:
@@ -164,9 +209,6 @@ def _tests(query: Query, marks: Callable[[str], Mark]) -> list[Callable[[Entry],
         tests.append(lambda entry: marks(entry.avid).watched == query.watched)
     if query.is_favorite is not None:
         tests.append(lambda entry: marks(entry.avid).is_favorite == query.is_favorite)
-    if query.search:
-        needle = fold(query.search)
-        tests.append(lambda entry: needle in search_text(entry))
     return tests
 
 
@@ -175,12 +217,6 @@ def _names_tag(kind: TagKind, wanted: str) -> Callable[[Entry], bool]:
     wanted_id = int(wanted) if wanted.isdecimal() and len(wanted) < 20 else None
     folded = fold(wanted)
     return lambda entry: any(tag_id(name) == wanted_id or fold(name) == folded for name in getattr(entry, kind))
-
-
-@functools.lru_cache(maxsize=200_000)
-def search_text(entry: Entry) -> str:
-    """What search looks in: the AVID (with and without its dashes), the title, the actors."""
-    return fold("\n".join((entry.avid, entry.avid.replace("-", ""), entry.title, *entry.actors)))
 
 
 _SORT_VALUES: dict[str, Callable[[Entry], Any] | None] = {

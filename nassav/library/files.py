@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nassav.avid import is_safe_name
 from nassav.errors import InvalidAvid, NotFound
+from nassav.library import snapshot
 from nassav.library.index import INDEXED_FIELDS, Entry, LibraryIndex
 from nassav.library.locks import KeyedLocks
 from nassav.library.model import ResourceInfo
@@ -102,6 +103,17 @@ class Library:
 
     def refresh(self) -> None:
         self._index.refresh()
+
+    def start(self, snapshot_file: Path) -> int:
+        """The first full look at the library, from the snapshot of the last run where folders are
+        unchanged; answers how many metadata files had to be read."""
+        self._index.seed(snapshot.load(snapshot_file))
+        self._index.refresh()
+        return self._index.reads
+
+    def rows(self) -> snapshot.Known:
+        """What a snapshot keeps (taken on the event loop, written in a thread: see snapshot.save)."""
+        return self._index.known()
 
     def video_avids(self) -> list[str]:
         return [entry.avid for entry in self.entries() if entry.has_video]

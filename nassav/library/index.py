@@ -78,8 +78,14 @@ def entry_of(info: ResourceInfo, video: tuple[int, int] | None) -> Entry:
 @dataclass(slots=True)
 class _Folder:
     entry: Entry | None  # None: the folder has no readable {AVID}.json (yet)
-    signature: int  # the Signature's hash: one number per folder instead of three tuples
+    signature: int  # the Signature's fingerprint: one number per folder instead of three tuples
     looked_at_ns: int
+
+
+def fingerprint(signature: Signature) -> int:
+    """A number that changes with the signature, the same in every process (a snapshot taken at one
+    run is checked against it at the next): made of ints only, as ``hash(None)`` is not stable."""
+    return hash((signature[0], signature[1] or (), signature[2] or ()))
 
 
 class LibraryIndex:
@@ -96,8 +102,10 @@ class LibraryIndex:
         self._root_mtime_ns = -1
         self._root_looked_at_ns = 0
         self._sorted: list[Entry] | None = None
+        self._seeded: dict[str, tuple[int, Entry]] = {}
         self._warned: set[str] = set()
         self.version = 0  # bumped on every change: a key for caches of the listing
+        self.reads = 0  # {AVID}.json files read so far
 
     def entries(self) -> list[Entry]:
         self.refresh()
@@ -106,12 +114,22 @@ class LibraryIndex:
             self._sorted = sorted(rows, key=lambda entry: entry.avid)
         return self._sorted
 
+    def known(self) -> dict[str, tuple[int, Entry]]:
+        """Each folder's fingerprint and row: a snapshot for the next start (see ``seed``)."""
+        return {avid: (folder.signature, folder.entry) for avid, folder in self._folders.items() if folder.entry}
+
+    def seed(self, known: dict[str, tuple[int, Entry]]) -> None:
+        """Rows from an earlier run. At the first look at a folder whose fingerprint is unchanged, its
+        row comes from here instead of its {AVID}.json: a start reads only what changed meanwhile."""
+        self._seeded = known
+
     def refresh(self) -> None:
         now_ns = time.time_ns()
         root_mtime_ns = self._stat_mtime(self._root)
         if root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns):
             self._rescan_root(now_ns)
             self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
+            self._seeded = {}  # every folder has had its first look
         for avid in list(self._unsettled):
             self.check(avid, now_ns)
         self._sweep_step(now_ns)
@@ -124,10 +142,15 @@ class LibraryIndex:
         known = self._folders.get(avid)
         if signature is None:
             self.forget(avid)
-        elif known is None or known.signature != hash(signature) or _racy(_newest(signature), known.looked_at_ns):
-            info = self._load_info(avid, f"{folder_path}/{avid}.json") if signature[1] else None
-            entry = entry_of(info, signature[2]) if info is not None else None
-            self._folders[avid] = _Folder(entry, hash(signature), now_ns)
+        elif (
+            known is None or known.signature != fingerprint(signature) or _racy(_newest(signature), known.looked_at_ns)
+        ):
+            entry = self._seeded_entry(avid, signature, now_ns) if known is None else None
+            if entry is None:
+                self.reads += 1
+                info = self._load_info(avid, f"{folder_path}/{avid}.json") if signature[1] else None
+                entry = entry_of(info, signature[2]) if info is not None else None
+            self._folders[avid] = _Folder(entry, fingerprint(signature), now_ns)
             self._settle(avid, signature, now_ns)
             if known is None or known.entry != entry:
                 self._changed()
@@ -153,6 +176,12 @@ class LibraryIndex:
             self.forget(gone)
         for new in names - self._folders.keys():
             self.check(new, now_ns)
+
+    def _seeded_entry(self, avid: str, signature: Signature, now_ns: int) -> Entry | None:
+        seeded = self._seeded.pop(avid, None)
+        if seeded is None or seeded[0] != fingerprint(signature) or _racy(_newest(signature), now_ns):
+            return None  # changed since, or too recently to tell
+        return seeded[1]
 
     def _sweep_step(self, now_ns: int) -> None:
         if not self._to_sweep:

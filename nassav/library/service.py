@@ -103,6 +103,7 @@ class LibraryService:
         self._catalog = catalog
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
         self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
+        self._texts: tuple[list[Entry], browse.SearchTexts] | None = None
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -187,9 +188,17 @@ class LibraryService:
         return self._library.version, self._marks.version
 
     def browse(self, query: browse.Query) -> Page[Item]:
-        found = browse.resources(self._library.entries(), self._marks.of, query)
+        entries = self._library.entries()
+        texts = self._search_texts(entries) if query.search else None
+        found = browse.resources(entries, self._marks.of, query, texts)
         items = [Item(entry, self._marks.of(entry.avid)) for entry in found.items]
         return Page(items, found.total, found.page, found.page_size)
+
+    def _search_texts(self, entries: list[Entry]) -> browse.SearchTexts:
+        """Made again only when the entries change (the index gives a new list then)."""
+        if self._texts is None or self._texts[0] is not entries:
+            self._texts = (entries, browse.SearchTexts(entries))
+        return self._texts[1]
 
     def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Page[browse.Tag]:
         return browse.tags(self._library.entries(), kind, query)
