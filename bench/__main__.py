@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from bench import api_load, deletions, downloads, footprint
+from bench import api_load, browse, deletions, downloads, footprint
 from bench.common import free_port, python, start_ready, stop
 from bench.media import SEGMENTS, ensure_stream, stream_bytes
 from bench.report import write_report
@@ -53,6 +53,9 @@ def main() -> None:
         )  # fmt: skip
     finally:
         stop(origin)
+    print("browsing", flush=True)
+    browsing_resources = 2000 if args.quick else 50_000
+    browsing = browse.run(resources=browsing_resources, runs=args.runs, duration_s=args.wrk_seconds)
     print("deletions", flush=True)
     delete_gb = args.delete_gb or (0.25 if args.quick else 2.0)
     deleted = deletions.run(stream_dir=stream_dir, size_bytes=int(delete_gb * 1024**3), runs=args.runs)
@@ -60,7 +63,8 @@ def main() -> None:
     sizes = (1000, 2000) if args.quick else (1000, 10_000, 50_000)
     prints = footprint.run(sizes, args.runs)
     write_report(
-        args.out, download=download, api=api, deleted=deleted, prints=prints, args=vars(args),
+        args.out, download=download, api=api, browsing=browsing, browsing_resources=browsing_resources,
+        deleted=deleted, prints=prints, args=vars(args),
         seconds=time.time() - started,
     )  # fmt: skip
     print(f"wrote {args.out}", flush=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+ACTORS = 3000
+GENRES = 60
 JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000")
 
 
@@ -18,8 +20,11 @@ def make_library(root: Path, count: int, *, video_every: int = 10, cover_bytes: 
             "avid": avid, "title": f"基准测试资源 {avid} 的标题，长度与真实标题相近",
             "m3u8": f"https://cdn.example/{avid}/playlist.m3u8",
             "source": "Jable", "release_date": "2024-01-01", "duration": "120分钟", "director": "导演名",
-            "studio": "制作商", "label": "发行商", "series": "系列名", "actors": ["演员1", "演员2"],
-            "genres": ["类别1", "类别2", "类别3"], "scraped": True,
+            "studio": "制作商", "label": "发行商", "series": "系列名",
+            # a cast and genres as varied as a real library's: 3,000 actors, 60 genres
+            "actors": [f"演员{index % ACTORS}", f"演员{index * 7 % ACTORS}"],
+            "genres": [f"类别{index % GENRES}", f"类别{index * 3 % GENRES}", "高清"], "scraped": True,
+            "added_at": 1_700_000_000 + index * 60, "updated_at": 1_700_000_000 + index * 60,
         }  # fmt: skip
         (folder / f"{avid}.json").write_text(json.dumps(info, ensure_ascii=False), "utf-8")
         (folder / f"{avid}.html").write_text("<html></html>", "utf-8")

@@ -6,7 +6,8 @@ and its {AVID}.mp4's size. A row is re-read only when its signature changed. Wha
 
 - the root (one stat) on every refresh: a folder added or removed by hand shows at once;
 - every folder's signature, a few milliseconds' worth per refresh, round-robin, restarting at most
-  every ``sweep_interval_s``: a file changed in place (an mp4 copied in over SMB) shows soon after;
+  every ``sweep_interval_s`` (longer for a large library: at most 2 % of the time goes to it): a file
+  changed in place (an mp4 copied in over SMB) shows soon after, within seconds for 10,000 folders;
 - a folder that changed in the last two seconds on every refresh, as it may change again within the
   same timestamp tick (git's "racy" rule).
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 RACY_WINDOW_NS = 2_000_000_000
 SWEEP_BUDGET_S = 0.004  # per refresh: a listing never waits long for the sweep
+SWEEP_SHARE = 0.02  # of the time between rounds, at most, spent sweeping
 
 # folder mtime; {AVID}.json's (inode, mtime, size); {AVID}.mp4's (size, mtime) when it has one
 Signature = tuple[int, tuple[int, int, int] | None, tuple[int, int] | None]
@@ -99,6 +101,8 @@ class LibraryIndex:
         self._unsettled: set[str] = set()
         self._to_sweep: deque[str] = deque()
         self._sweep_started_ns = 0
+        self._round_s = 0.0  # spent on the current round of the sweep
+        self._last_round_s = 0.0  # spent on the last whole round
         self._root_mtime_ns = -1
         self._root_looked_at_ns = 0
         self._sorted: list[Entry] | None = None
@@ -185,15 +189,24 @@ class LibraryIndex:
 
     def _sweep_step(self, now_ns: int) -> None:
         if not self._to_sweep:
-            if now_ns - self._sweep_started_ns < self._sweep_interval_ns:
+            # A round over 50,000 folders costs the event loop about half a second: rounds of a big
+            # library come further apart, so that sweeping never takes more than its share.
+            pause_ns = max(self._sweep_interval_ns, int(self._last_round_s * 1e9 / SWEEP_SHARE))
+            if now_ns - self._sweep_started_ns < pause_ns:
                 return
             self._to_sweep.extend(self._folders)
             self._sweep_started_ns = now_ns
-        deadline = time.perf_counter() + SWEEP_BUDGET_S
+            self._last_round_s = self._round_s
+            self._round_s = 0.0
+        started = time.perf_counter()
+        deadline = started + SWEEP_BUDGET_S
         while self._to_sweep and time.perf_counter() < deadline:
             avid = self._to_sweep.popleft()
             if avid in self._folders and self._folders[avid].looked_at_ns != now_ns:
                 self.check(avid, now_ns)
+        self._round_s += time.perf_counter() - started
+        if not self._to_sweep:
+            self._last_round_s = self._round_s
 
     def _signature(self, avid: str, folder_path: str) -> Signature | None:
         folder_mtime = self._stat_mtime(folder_path)
