@@ -15,6 +15,9 @@ from nassav.errors import InvalidAvid
 from nassav.library.index import Entry
 from nassav.library.model import Metadata
 from nassav.library.service import DeletedResource, DeletedVideo, Saved
+from nassav.library.thumbnails import SIZES
+
+THUMBNAIL_SIZES = tuple(SIZES)
 
 
 class RequestSchema(Schema):
@@ -48,6 +51,23 @@ class AvidSchema(RequestSchema):
     """Just an AVID: in the query, the path or the body, as each endpoint takes it."""
 
     avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class CoverQuerySchema(AvidSchema):
+    size = fields.String(
+        load_default=None,
+        validate=validate.OneOf(THUMBNAIL_SIZES, error="只能是 {choices} 之一"),
+        metadata={
+            "description": "缩略图宽度："
+            + "、".join(f"{name} ({px} 像素)" for name, px in SIZES.items())
+            + "；不传则返回原图",
+            "enum": list(THUMBNAIL_SIZES),
+        },
+    )
+    v = fields.String(
+        load_default=None,
+        metadata={"description": "版本号（任意值，如封面的修改时间）：带 v 的地址可被浏览器永久缓存"},
+    )
 
 
 class CookieRequestSchema(RequestSchema):
