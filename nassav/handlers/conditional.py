@@ -1,4 +1,5 @@
-"""Files over HTTP: the validators and caching policy of pictures, and 304 Not Modified."""
+"""Files over HTTP: the validators and caching policy of pictures, 304 Not Modified, and the envelope
+for a range a video cannot satisfy (aiohttp's FileResponse does the rest of Range)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import email.utils
 import functools
 
 from aiohttp import hdrs, web
+
+from nassav.handlers.envelope import fail
 
 # A URL with ?v= names one version of a picture (clients put the cover's mtime there): it never
 # changes, so browsers need not ask again. Without it, they keep the picture but revalidate it.
@@ -43,3 +46,27 @@ def is_fresh(request: web.Request, etag: str, mtime: float) -> bool:
         return False
     since = request.if_modified_since  # None when unparseable: then it is ignored
     return since is not None and int(mtime) <= since.timestamp()
+
+
+def unsatisfiable_range(request: web.Request, size: int, mtime: float) -> bool:
+    """Whether FileResponse would answer 416 to this request for a file of ``size`` bytes: a Range it
+    cannot parse, or one that starts past the end (it ignores Range after a stale If-Range date)."""
+    if hdrs.RANGE not in request.headers:
+        return False
+    if_range = request.if_range
+    if if_range is not None and mtime > if_range.timestamp():
+        return False  # the whole file goes out
+    try:
+        wanted = request.http_range
+    except ValueError:
+        return True
+    start, stop = wanted.start, wanted.stop
+    if start is None or (start < 0 and stop is None):  # a suffix: the last bytes, however few there are
+        return False
+    return bool(start >= size)
+
+
+def range_not_satisfiable(size: int) -> web.Response:
+    response = fail(416, "请求的范围无效或超出文件大小")
+    response.headers[hdrs.CONTENT_RANGE] = f"bytes */{size}"
+    return response

@@ -19,6 +19,7 @@ from nassav.handlers.schemas import (
 )
 
 TAGS = ["资源管理"]
+VIDEO_ROUTE = "resource-video"  # the route's name: /downloads/abspath points at it
 
 
 @docs(tags=TAGS, summary="获取所有已保存资源的列表")
@@ -58,6 +59,24 @@ async def resource_cover(request: web.Request) -> web.Response:
         return web.Response(status=304, headers=conditional.not_modified_headers(cover.mtime, cover.etag, versioned))
     headers = conditional.picture_headers(cover.content_type, cover.mtime, cover.etag, versioned)
     return web.Response(body=cover.body, headers=headers)
+
+
+@docs(
+    tags=TAGS,
+    summary="播放已下载的视频（mp4，支持 Range 断点/拖动）",
+    responses={
+        200: {"description": "整个视频（video/mp4）"},
+        206: {"description": "Range 请求的部分内容，带 Content-Range"},
+        304: {"description": "未修改（无响应体）"},
+    },
+)
+@querystring_schema(AvidSchema)
+@error_answers(400, 404, 416)
+async def resource_video(request: web.Request) -> web.StreamResponse:
+    video = services(request).library.video(validated(request)["avid"])
+    if conditional.unsatisfiable_range(request, video.size, video.mtime):
+        return conditional.range_not_satisfiable(video.size)
+    return web.FileResponse(video.path, headers={"Content-Type": "video/mp4"})
 
 
 @docs(tags=TAGS, summary="删除整个资源目录（包括 HTML、封面、元数据、视频）")

@@ -159,6 +159,10 @@ AddedResourceSchema = schema_of(Saved, "AddedResourceSchema")
 SubmittedSchema = schema_of(Submission, "SubmittedSchema")
 DeletedResourceSchema = schema_of(DeletedResource, "DeletedResourceSchema")
 DeletedVideoSchema = schema_of(DeletedVideo, "DeletedVideoSchema")
+VideoPathSchema = Schema.from_dict(
+    {"abspath": fields.String(metadata={"description": "浏览器可直接播放的视频地址（本服务的视频接口）"})},
+    name="VideoPathSchema",
+)
 
 
 def envelope_of(name: str, data: fields.Field) -> type[Schema]:
@@ -178,6 +182,7 @@ MetadataEnvelope = envelope_of("MetadataEnvelope", fields.Nested(ResourceMetadat
 DeletedResourceEnvelope = envelope_of("DeletedResourceEnvelope", fields.Nested(DeletedResourceSchema))
 DeletedVideoEnvelope = envelope_of("DeletedVideoEnvelope", fields.Nested(DeletedVideoSchema))
 AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))
+VideoPathEnvelope = envelope_of("VideoPathEnvelope", fields.Nested(VideoPathSchema))
 SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
 TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))

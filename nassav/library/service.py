@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from stat import S_ISREG
 from typing import Generic, TypeVar
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
@@ -75,6 +76,15 @@ class Browsed(Generic[T]):
 class Listing:
     version: int  # changes whenever the entries do: a key for caches
     entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class Video:
+    """A resource's video as it is on disk now."""
+
+    path: str
+    size: int
+    mtime: float
 
 
 @dataclass(frozen=True)
@@ -223,6 +233,19 @@ class LibraryService:
             cover = await asyncio.to_thread(_read_cover, avid, path, stat)
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
+
+    def video(self, avid: str) -> Video:
+        """The video file, NotFound when there is none. A link is followed: a folder or a video may be
+        linked in from another disk by the library's owner (only they can place one; the path itself is
+        made of a validated AVID, so a client cannot point it anywhere)."""
+        path = self._library.file_path(avid, "mp4")
+        try:
+            stat = os.stat(path)
+        except OSError:  # missing, a dangling link, a lost share
+            raise NotFound(f"视频 {avid} 不存在") from None
+        if not S_ISREG(stat.st_mode) or stat.st_size == 0:
+            raise NotFound(f"视频 {avid} 不存在")
+        return Video(path, stat.st_size, stat.st_mtime)
 
 
 def _read_cover(avid: str, path: str, stat: os.stat_result) -> Cover:
