@@ -18,6 +18,7 @@ from PIL import Image
 
 from nassav.app import create_app
 from nassav.config import Settings
+from nassav.library.thumbnails import SIZES, render
 from tests.conftest import ServeApp
 from tests.helpers import JPEG_BYTES, make_resource, read_envelope
 
@@ -297,3 +298,24 @@ async def test_a_replaced_cover_gets_a_new_etag(api: Any, library_root: Path) ->
     response = await api.get(COVER, params={"avid": "SSIS-469"}, headers={"If-None-Match": etag})
     assert response.status == 200
     assert response.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [("L", "JPEG"), ("CMYK", "JPEG"), ("P", "GIF"), ("LA", "PNG"), ("I;16", "PNG"), ("RGBA", "WEBP")],
+)
+def test_every_kind_of_cover_becomes_an_rgb_jpeg(mode: str, fmt: str) -> None:
+    source = Image.new(mode, (900, 600))
+    out = io.BytesIO()
+    source.save(out, fmt)
+    image = decoded(render(out.getvalue(), SIZES["small"]))
+    assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (200, 133))
+
+
+def test_a_rotated_photo_is_turned_upright() -> None:
+    """A cover whose EXIF says "rotate 90°" is shown upright by browsers: its thumbnail is too."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600)).save(out, "JPEG", exif=exif)
+    assert decoded(render(out.getvalue(), SIZES["small"])).size == (200, 300)
