@@ -29,6 +29,7 @@ from nassav.library.finder import Finder
 from nassav.library.marks import Marks
 from nassav.library.preferences import Preferences
 from nassav.library.service import LibraryService
+from nassav.library.thumbnails import Thumbnails
 from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
@@ -161,7 +162,14 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[appkeys.SERVICES] = appkeys.Services(
         catalog=catalog,
         cookies=Cookies(app[appkeys.STORE], catalog),
-        library=LibraryService(app[appkeys.LIBRARY], finder, catalog, marks, supervisor.cancel_avid),
+        library=LibraryService(
+            app[appkeys.LIBRARY],
+            finder,
+            catalog,
+            marks,
+            supervisor.cancel_avid,
+            Thumbnails(settings.paths.thumbnail_dir),
+        ),
         downloads=supervisor,
         preferences=await Preferences.load(app[appkeys.STORE]),
         bodies=Bodies(),

@@ -118,6 +118,8 @@ class PathSettings(Table):
     resource_dir: LocalPath = Path("resource")  # the library
     database: LocalPath = Path("nassav.db")
     tmp_dir: LocalPath = Path("resource/.tmp")  # unset: {resource_dir}/.tmp, on the library's disk
+    # Cover thumbnails, a cache: outside the AVID folders, which media servers read.
+    thumbnail_dir: LocalPath = Path("thumbnails")
 
     @model_validator(mode="before")
     @classmethod

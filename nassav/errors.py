@@ -48,6 +48,11 @@ class NotFound(NassavError):
     pass
 
 
+class UnreadableImage(NotFound):
+    """A stored image Pillow cannot decode (corrupt, truncated, not an image) or will not decode (too
+    many pixels: a decompression bomb). For a client, there is no usable picture."""
+
+
 class Conflict(NassavError):
     pass
 

@@ -113,7 +113,7 @@ def victim(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("raw", TRAVERSALS)
 async def test_query_avids_are_400(api: Any, library_root: Path, victim: Path, raw: str) -> None:
     make_resource(library_root, "SSIS-469", video=b"\x00" * 10)
-    for path in ("resource/metadata", "resource/cover"):
+    for path in ("resource/metadata", "resource/cover", "resource/video", "downloads/abspath"):
         body = await read_envelope(await api.get(f"{API}/{path}", params={"avid": raw}), 400)
         assert body["data"]["avid"]
         assert "secret" not in body["message"]

@@ -3,12 +3,13 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from aiohttp_apigami import docs, match_info_schema, request_schema, response_schema
+from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.envelope import ok
+from nassav.handlers.resources import VIDEO_ROUTE
 from nassav.handlers.schemas import (
     AvidSchema,
     DeletedVideoEnvelope,
@@ -17,6 +18,7 @@ from nassav.handlers.schemas import (
     TaskEnvelope,
     TaskIdPathSchema,
     TaskListEnvelope,
+    VideoPathEnvelope,
 )
 
 TAGS = ["下载管理"]
@@ -27,6 +29,19 @@ SSE_KEEPALIVE_S = 15.0
 @response_schema(NamesEnvelope, 200)
 async def list_downloads(request: web.Request) -> web.Response:
     return ok(services(request).library.videos())
+
+
+@docs(tags=TAGS, summary="已下载视频的播放地址（data.abspath：本服务的视频接口，浏览器可直接播放）")
+@querystring_schema(AvidSchema)
+@response_schema(VideoPathEnvelope, 200)
+@error_answers(400, 404)
+async def video_path(request: web.Request) -> web.Response:
+    """The video endpoint's path, never a file system path (that would tell a client how the NAS is laid
+    out) nor an API key (the client has it already)."""
+    avid = validated(request)["avid"]
+    services(request).library.video(avid)  # 404 when there is no video to play
+    url = request.app.router[VIDEO_ROUTE].url_for().with_query(avid=avid)
+    return ok({"abspath": str(url)})
 
 
 @docs(tags=TAGS, summary="删除已下载的视频文件（只删除 mp4 文件，保留元数据；先取消该视频的下载任务）")

@@ -15,6 +15,9 @@ from nassav.errors import InvalidAvid
 from nassav.library.index import Entry
 from nassav.library.model import Metadata
 from nassav.library.service import DeletedResource, DeletedVideo, Saved
+from nassav.library.thumbnails import SIZES
+
+THUMBNAIL_SIZES = tuple(SIZES)
 
 
 class RequestSchema(Schema):
@@ -48,6 +51,23 @@ class AvidSchema(RequestSchema):
     """Just an AVID: in the query, the path or the body, as each endpoint takes it."""
 
     avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class CoverQuerySchema(AvidSchema):
+    size = fields.String(
+        load_default=None,
+        validate=validate.OneOf(THUMBNAIL_SIZES, error="只能是 {choices} 之一"),
+        metadata={
+            "description": "缩略图宽度："
+            + "、".join(f"{name} ({px} 像素)" for name, px in SIZES.items())
+            + "；不传则返回原图",
+            "enum": list(THUMBNAIL_SIZES),
+        },
+    )
+    v = fields.String(
+        load_default=None,
+        metadata={"description": "版本号（任意值，如封面的修改时间）：带 v 的地址可被浏览器永久缓存"},
+    )
 
 
 class CookieRequestSchema(RequestSchema):
@@ -143,6 +163,10 @@ AddedResourceSchema = schema_of(Saved, "AddedResourceSchema")
 SubmittedSchema = schema_of(Submission, "SubmittedSchema")
 DeletedResourceSchema = schema_of(DeletedResource, "DeletedResourceSchema")
 DeletedVideoSchema = schema_of(DeletedVideo, "DeletedVideoSchema")
+VideoPathSchema = Schema.from_dict(
+    {"abspath": fields.String(metadata={"description": "浏览器可直接播放的视频地址（本服务的视频接口）"})},
+    name="VideoPathSchema",
+)
 
 
 def envelope_of(name: str, data: fields.Field) -> type[Schema]:
@@ -162,6 +186,7 @@ MetadataEnvelope = envelope_of("MetadataEnvelope", fields.Nested(ResourceMetadat
 DeletedResourceEnvelope = envelope_of("DeletedResourceEnvelope", fields.Nested(DeletedResourceSchema))
 DeletedVideoEnvelope = envelope_of("DeletedVideoEnvelope", fields.Nested(DeletedVideoSchema))
 AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))
+VideoPathEnvelope = envelope_of("VideoPathEnvelope", fields.Nested(VideoPathSchema))
 SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
 TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))

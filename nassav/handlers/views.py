@@ -5,8 +5,6 @@ asked for far more often than they change)."""
 from __future__ import annotations
 
 import dataclasses
-import email.utils
-import functools
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -88,13 +86,6 @@ def task(item: Task) -> dict[str, Any]:
 
 def submitted(item: Task) -> Submission:
     return Submission(item.avid, item.id, item.status, None)
-
-
-@functools.lru_cache(maxsize=4096)
-def cover_headers(content_type: str, mtime: float) -> dict[str, str]:
-    """A cover's headers, worked out once per cover version (a page of covers is asked for again and
-    again; formatting a date each time is not free). Callers copy them, never change them."""
-    return {"Content-Type": content_type, "Last-Modified": email.utils.formatdate(mtime, usegmt=True)}
 
 
 class Bodies:

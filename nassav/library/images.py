@@ -4,6 +4,8 @@ fake image header)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # Signature, MIME type, short name. GIF and BMP headers are what disguised segments use too.
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
@@ -13,6 +15,16 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"BM", "image/bmp", "BMP"),
 )
 HEAD_BYTES = 16  # enough of a file to tell
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A picture as served: a cover as stored, or one of its thumbnails."""
+
+    body: bytes
+    content_type: str
+    mtime: float  # of the file it was read from
+    etag: str  # a strong validator: changes whenever ``body`` may have (unquoted)
 
 
 def image_content_type(head: bytes) -> str | None:

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from stat import S_ISREG
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.library import browse
@@ -21,10 +22,11 @@ from nassav.library.browse import NO_MARK, Mark, Page
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import Library, encode_info
 from nassav.library.finder import Finder, Found
-from nassav.library.images import HEAD_BYTES, image_content_type
+from nassav.library.images import HEAD_BYTES, Cover, image_content_type
 from nassav.library.index import Entry
 from nassav.library.marks import Marks
 from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
+from nassav.library.thumbnails import Thumbnails
 from nassav.sources.registry import SourceCatalog
 
 log = logging.getLogger(__name__)
@@ -69,9 +71,11 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class Cover:
-    body: bytes
-    content_type: str
+class Video:
+    """A resource's video as it is on disk now."""
+
+    path: str
+    size: int
     mtime: float
 
 
@@ -96,8 +100,10 @@ class LibraryService:
         catalog: SourceCatalog,
         marks: Marks,
         cancel_download: Callable[[str], Awaitable[None]],
+        thumbnails: Thumbnails,
     ) -> None:
         self._library = library
+        self._thumbnails = thumbnails
         self._marks = marks
         self._finder = finder
         self._catalog = catalog
@@ -163,6 +169,7 @@ class LibraryService:
     async def delete(self, avid: str) -> DeletedResource:
         await self._cancel_download(avid)
         deleted = DeletedResource(avid, await self._library.delete_resource(avid))
+        await self._thumbnails.forget(avid)
         await self._marks.forget(avid)
         return deleted
 
@@ -212,8 +219,9 @@ class LibraryService:
             raise NotFound(f"资源 {avid} 的元数据不存在")
         return Detail(info, self._library.video_size(avid), self._marks.of(avid))
 
-    async def cover(self, avid: str) -> Cover:
-        """The cover's bytes and real content type; NotFound when absent or not an image.
+    async def cover(self, avid: str, size: str | None = None) -> Cover:
+        """The cover as stored, with its real content type, or its ``size`` thumbnail (thumbnails.SIZES);
+        NotFound when absent or not an image, UnreadableImage when no thumbnail can be made of it.
 
         A library page asks for dozens of covers at once: recent ones are served from memory while
         their file is unchanged (same inode, mtime and size); others are read off the event loop."""
@@ -222,15 +230,30 @@ class LibraryService:
             stat = os.stat(path)
         except FileNotFoundError:
             raise NotFound(f"封面 {avid} 不存在") from None
+        if size is not None:
+            return await self._thumbnails.of(avid, size, path, stat)
         key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cover = self._covers.get(key)
         if cover is None:
-            cover = await asyncio.to_thread(_read_cover, avid, path, stat.st_mtime)
+            cover = await asyncio.to_thread(_read_cover, avid, path, stat)
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
 
+    def video(self, avid: str) -> Video:
+        """The video file, NotFound when there is none. A link is followed: a folder or a video may be
+        linked in from another disk by the library's owner (only they can place one; the path itself is
+        made of a validated AVID, so a client cannot point it anywhere)."""
+        path = self._library.file_path(avid, "mp4")
+        try:
+            stat = os.stat(path)
+        except OSError:  # missing, a dangling link, a lost share
+            raise NotFound(f"视频 {avid} 不存在") from None
+        if not S_ISREG(stat.st_mode) or stat.st_size == 0:
+            raise NotFound(f"视频 {avid} 不存在")
+        return Video(path, stat.st_size, stat.st_mtime)
 
-def _read_cover(avid: str, path: str, mtime: float) -> Cover:
+
+def _read_cover(avid: str, path: str, stat: os.stat_result) -> Cover:
     try:
         with open(path, "rb") as fh:
             body = fh.read()
@@ -240,7 +263,7 @@ def _read_cover(avid: str, path: str, mtime: float) -> Cover:
     if content_type is None:  # an empty file or an HTML error page saved by an older version
         log.warning("cover %s is not an image; not serving it", path)
         raise NotFound(f"封面 {avid} 不存在")
-    return Cover(body, content_type, mtime)
+    return Cover(body, content_type, stat.st_mtime, f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}")
 
 
 def merge(found: Found, previous: ResourceInfo | None) -> ResourceInfo:
