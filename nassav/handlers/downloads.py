@@ -21,6 +21,7 @@ from nassav.handlers.schemas import (
 
 TAGS = ["下载管理"]
 SSE_KEEPALIVE_S = 15.0
+SSE_PROGRESS_EVERY_S = 0.5
 
 
 @docs(tags=TAGS, summary="获取已下载的所有视频 avid 列表")
@@ -93,20 +94,19 @@ async def cancel_task(request: web.Request) -> web.Response:
 )
 async def task_events(request: web.Request) -> web.StreamResponse:
     supervisor = services(request).downloads
-    events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)  # first: nothing falls between it and the snapshot
     response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.content_type = "text/event-stream"
-    try:
-        await response.prepare(request)
-        for task in supervisor.tasks():
-            if task.live:
-                await response.write(_sse(views.task(task)))
-        async for event in events:
-            await response.write(_sse(views.task(event)) if event is not None else b": keep-alive\n\n")
-    except ConnectionResetError:  # the client went away: nothing to answer
-        pass
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
+    # Listening first: nothing falls between it and the snapshot of the live tasks.
+    with supervisor.events.listen(idle_s=SSE_KEEPALIVE_S, progress_every_s=SSE_PROGRESS_EVERY_S) as events:
+        try:
+            await response.prepare(request)
+            for task in supervisor.tasks():
+                if task.live:
+                    await response.write(_sse(views.task(task)))
+            async for event in events:
+                await response.write(_sse(views.task(event.task)) if event is not None else b": keep-alive\n\n")
+        except ConnectionResetError:  # the client went away: nothing to answer
+            pass
     return response
 
 
