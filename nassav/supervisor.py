@@ -162,6 +162,14 @@ class Supervisor:
             raise NotFound(f"任务 {task_id} 不存在")
         return task
 
+    async def retry(self, task_id: str) -> Task:
+        """Submit a failed or cancelled task's AVID again, as a new task (the old one stays in the
+        history); the answers are those of a submit."""
+        task = self.task(task_id)
+        if task.status not in ("failed", "cancelled"):
+            raise Conflict(f"任务 {task_id} 的状态为 {task.status}，只有失败或已取消的任务可以重试", data=task)
+        return await self.submit(task.avid)
+
     async def cancel(self, task_id: str) -> Task:
         task = self.task(task_id)
         if not task.live:

@@ -71,6 +71,17 @@ def status_of(error: errors.NassavError) -> int:
     return 500
 
 
+def error_parts(exc: errors.NassavError, where: str) -> tuple[int, str, Any]:
+    """An error's code, message and data, as its answer (or an item of a batch's answer) says them;
+    logged here, a bug with its trace (which never reaches the client)."""
+    status = status_of(exc)
+    if status >= 500 and not exc.expected:
+        log.error("%s failed: %s", where, exc, exc_info=exc)
+        return 500, INTERNAL_ERROR, None
+    log.info("%s -> %d %s", where, status, exc.message)
+    return status, exc.message, exc.data
+
+
 def error_answer_for(max_body_bytes: int) -> Callable[[web.Request, Exception], web.Response]:
     """The one place errors become envelopes. ``max_body_bytes`` only words the 413 message: the
     limit itself is the application's ``client_max_size``, enforced when a body is read."""
@@ -78,12 +89,7 @@ def error_answer_for(max_body_bytes: int) -> Callable[[web.Request, Exception], 
 
     def answer(request: web.Request, exc: Exception) -> web.Response:
         if isinstance(exc, errors.NassavError):
-            status = status_of(exc)
-            if status >= 500 and not exc.expected:
-                log.error("%s %s failed: %s", request.method, request.path, exc, exc_info=exc)
-                return fail(500, INTERNAL_ERROR)
-            log.info("%s %s -> %d %s", request.method, request.path, status, exc.message)
-            return fail(status, exc.message, exc.data)
+            return fail(*error_parts(exc, f"{request.method} {request.path}"))
         if isinstance(exc, web.HTTPException):
             if exc.status < 400:
                 raise exc  # redirects and the like are not errors

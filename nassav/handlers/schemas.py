@@ -41,13 +41,37 @@ def _header_safe(value: str) -> None:
         raise ValidationError("只能包含可打印的 ASCII 字符（不能有换行、控制字符或全角符号）")
 
 
+class BoundedList(fields.List):
+    """A list whose length is checked before its items: a huge list is one short error, not one per item."""
+
+    def __init__(self, inner: fields.Field, *, min_items: int, max_items: int, **kwargs: Any) -> None:
+        super().__init__(inner, **kwargs)
+        self.min_items, self.max_items = min_items, max_items
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and not self.min_items <= len(value) <= self.max_items:
+            raise ValidationError(f"需要 {self.min_items} 到 {self.max_items} 项，收到 {len(value)} 项")
+        return list(super()._deserialize(value, attr, data, **kwargs))
+
+
 AVID_DOC = {"description": "视频编号，如 SSIS-469", "example": "SSIS-469"}
+MAX_BATCH = 100
 
 
 class AvidSchema(RequestSchema):
     """Just an AVID: in the query, the path or the body, as each endpoint takes it."""
 
     avid = AvidField(required=True, metadata=AVID_DOC)
+
+
+class BatchSubmitSchema(RequestSchema):
+    avids = BoundedList(
+        fields.String(),
+        min_items=1,
+        max_items=MAX_BATCH,
+        required=True,
+        metadata={"description": f"视频编号列表（1 到 {MAX_BATCH} 个）", "example": ["SSIS-469", "PRED-388"]},
+    )
 
 
 class CookieRequestSchema(RequestSchema):
@@ -122,6 +146,17 @@ class AvailableSourcesSchema(Schema):
     available_sources = fields.List(fields.String())
 
 
+class BatchItemSchema(Schema):
+    avid = fields.String(metadata={"description": "规范化后的视频编号（无效时为原样）"})
+    code = fields.Integer(metadata={"description": "单个提交的状态码：202、404、409 或 400", "example": 202})
+    message = fields.String(metadata={"example": "下载任务已提交"})
+    data = fields.Raw(allow_none=True, metadata={"description": "单个提交的 data"})
+
+
+class BatchResultSchema(Schema):
+    results = fields.List(fields.Nested(BatchItemSchema), metadata={"description": "每个 AVID 一项，顺序与请求相同"})
+
+
 # The metadata endpoint: the resource's identity and stream, every Metadata field, the video's size.
 ResourceMetadataSchema = Schema.from_dict(
     {
@@ -161,3 +196,4 @@ AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))
 SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
 TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))
+BatchSubmitEnvelope = envelope_of("BatchSubmitEnvelope", fields.Nested(BatchResultSchema))
