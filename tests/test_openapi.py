@@ -7,7 +7,7 @@ from typing import Any
 
 from nassav.downloads.tasks import PROGRESS_FIELDS, Task
 from nassav.handlers import views
-from nassav.handlers.routes import ROUTES
+from nassav.handlers.routes import ROUTES, WS_TASKS
 
 API = "/nassav/api"
 SUCCESS = {
@@ -15,8 +15,9 @@ SUCCESS = {
     ("POST", f"{API}/downloads"): "202",
     ("POST", f"{API}/downloads/{{avid}}"): "202",
     ("POST", f"{API}/downloads/tasks/{{task_id}}/retry"): "202",
+    ("GET", WS_TASKS): "101",
 }
-NOT_ENVELOPES = ("/cover", "/events")  # an image, an event stream
+NOT_ENVELOPES = ("/cover", "/events", WS_TASKS)  # an image, an event stream, a WebSocket
 
 
 def documented_path(path: str) -> str:

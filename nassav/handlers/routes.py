@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from nassav.handlers import downloads, resources, sources
+from nassav.handlers import downloads, live, resources, sources
 
 API = "/nassav/api"
+WS_TASKS = "/nassav/ws/tasks/"
 # Every fixed name under /downloads/ (abspath included: it is served by another part of the API).
 DOWNLOADS_FIXED = ("list", "tasks", "events", "batch_submit", "abspath")
 AVID_IN_DOWNLOADS = f"{{avid:(?!(?:{'|'.join(DOWNLOADS_FIXED)})$)[^/]+}}"
@@ -35,4 +36,6 @@ ROUTES = [
     web.get(f"{API}/downloads/events", downloads.task_events, allow_head=False),
     web.post(f"{API}/downloads/{AVID_IN_DOWNLOADS}", downloads.submit_download_by_path),
     web.delete(f"{API}/downloads/{AVID_IN_DOWNLOADS}", downloads.delete_download),
+    web.get(f"{API}/tasks/queue/status", live.queue_status),
+    web.get(WS_TASKS, live.task_socket, allow_head=False),
 ]

@@ -146,6 +146,29 @@ class AvailableSourcesSchema(Schema):
     available_sources = fields.List(fields.String())
 
 
+class QueueProgressSchema(Schema):
+    percent = fields.Float(metadata={"description": "0 到 100", "example": 45.2})
+    speed = fields.String(metadata={"description": "下载速度，未知时为空字符串", "example": "5.2MB/s"})
+
+
+class PendingTaskSchema(Schema):
+    task_id = fields.String()
+    avid = fields.String(metadata={"example": "SSIS-469"})
+    state = fields.String(metadata={"enum": ["pending", "running"]})
+
+
+class ActiveTaskSchema(PendingTaskSchema):
+    progress = fields.Nested(QueueProgressSchema)
+
+
+class QueueStatusSchema(Schema):
+    active_tasks = fields.List(fields.Nested(ActiveTaskSchema), metadata={"description": "正在下载的任务"})
+    pending_tasks = fields.List(fields.Nested(PendingTaskSchema), metadata={"description": "等待中的任务，按执行顺序"})
+    active_count = fields.Integer()
+    pending_count = fields.Integer()
+    total_count = fields.Integer()
+
+
 class BatchItemSchema(Schema):
     avid = fields.String(metadata={"description": "规范化后的视频编号（无效时为原样）"})
     code = fields.Integer(metadata={"description": "单个提交的状态码：202、404、409 或 400", "example": 202})
@@ -196,4 +219,5 @@ AddedEnvelope = envelope_of("AddedEnvelope", fields.Nested(AddedResourceSchema))
 SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
 TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))
+QueueStatusEnvelope = envelope_of("QueueStatusEnvelope", fields.Nested(QueueStatusSchema))
 BatchSubmitEnvelope = envelope_of("BatchSubmitEnvelope", fields.Nested(BatchResultSchema))
