@@ -19,7 +19,9 @@ AVID_IN_DOWNLOADS = f"{{avid:(?!(?:{'|'.join(DOWNLOADS_FIXED)})$)[^/]+}}"
 
 ROUTES = [
     web.get(f"{API}/source/list", sources.list_sources),
+    web.get(f"{API}/source/cookie", sources.list_cookies),
     web.post(f"{API}/source/cookie", sources.set_cookie),
+    web.delete(f"{API}/source/cookie", sources.delete_cookie),
     web.get(f"{API}/resource/list", resources.list_resources),
     web.get(f"{API}/resource/metadata", resources.resource_metadata),
     web.get(f"{API}/resource/cover", resources.resource_cover),

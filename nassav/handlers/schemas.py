@@ -74,6 +74,10 @@ class BatchSubmitSchema(RequestSchema):
     )
 
 
+class SourceQuerySchema(RequestSchema):
+    source = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "jable"})
+
+
 class CookieRequestSchema(RequestSchema):
     source = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "jable"})
     cookie = fields.String(
@@ -144,6 +148,14 @@ class CookieResultSchema(Schema):
 
 class AvailableSourcesSchema(Schema):
     available_sources = fields.List(fields.String())
+
+
+class StoredCookieSchema(Schema):
+    source = fields.String(metadata={"example": "Jable"})
+    cookie = fields.String(
+        metadata={"description": "遮盖后的说明，从不返回 Cookie 本身", "example": "已设置（42 个字符）"}
+    )
+    mtime = fields.String(metadata={"description": "设置时间（ISO 8601）", "example": "2025-01-01T12:00:00+00:00"})
 
 
 class QueueProgressSchema(Schema):
@@ -221,3 +233,4 @@ TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))
 QueueStatusEnvelope = envelope_of("QueueStatusEnvelope", fields.Nested(QueueStatusSchema))
 BatchSubmitEnvelope = envelope_of("BatchSubmitEnvelope", fields.Nested(BatchResultSchema))
+CookieListEnvelope = envelope_of("CookieListEnvelope", fields.List(fields.Nested(StoredCookieSchema)))

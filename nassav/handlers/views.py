@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import functools
+from datetime import UTC, datetime
 from typing import Any
 
 from nassav.downloads.queue import QueueStatus
@@ -16,6 +17,7 @@ from nassav.library.caches import ByteBudgetCache
 from nassav.library.index import LISTING_FIELDS, Entry
 from nassav.library.model import METADATA_FIELDS
 from nassav.library.service import Detail, Listing
+from nassav.sources.cookies import StoredCookie
 
 METADATA_CACHE_BYTES = 4 * 1024 * 1024
 SPEED_UNITS = ("B/s", "KB/s", "MB/s", "GB/s")
@@ -98,6 +100,12 @@ def eta(item: Task) -> str:
     minutes, seconds = divmod(round(item.eta_s), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def stored_cookie(item: StoredCookie) -> dict[str, Any]:
+    """A stored cookie as listed: masked (its length only), and when it was set."""
+    when = datetime.fromtimestamp(item.updated_at, tz=UTC).isoformat(timespec="seconds")
+    return {"source": item.source, "cookie": f"已设置（{item.length} 个字符）", "mtime": when}
 
 
 @functools.lru_cache(maxsize=4096)
