@@ -21,6 +21,7 @@ from nassav.errors import StartupError
 from nassav.handlers import appkeys
 from nassav.handlers.middleware import middleware_for
 from nassav.handlers.routes import API, ROUTES
+from nassav.handlers.sockets import LiveSockets
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
 from nassav.library import snapshot
@@ -173,14 +174,20 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         downloads=supervisor,
         preferences=await Preferences.load(app[appkeys.STORE]),
         bodies=Bodies(),
+        sockets=LiveSockets(),
     )
     yield
 
 
 async def _end_event_streams(app: web.Application) -> None:
     """At the first moment of a shutdown, before requests are drained: stop the engine (systemd's
-    stop timeout is short) and end open event streams, which would hold the drain to its timeout."""
-    await app[appkeys.SUPERVISOR].close()
+    stop timeout is short) and end open event streams and WebSockets, which would hold the drain to
+    its timeout."""
+    closing = [app[appkeys.SUPERVISOR].close()]
+    services = app.get(appkeys.SERVICES)
+    if services is not None:
+        closing.append(services.sockets.close_all())
+    await asyncio.gather(*closing)
 
 
 def redact_url(url: str) -> str:

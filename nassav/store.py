@@ -146,6 +146,19 @@ class Store:
         async with self._db.execute(sql, params) as cursor:
             return [tuple(row) for row in await cursor.fetchall()]
 
+    async def list_cookies(self) -> list[tuple[str, int, float]]:
+        """Each stored cookie's source, length and time of setting: never the cookie, which does not
+        even leave the database here."""
+        async with self._db.execute("SELECT source, length(cookie), updated_at FROM cookies ORDER BY source") as cursor:
+            return [(str(source), int(length), float(when)) for source, length, when in await cursor.fetchall()]
+
+    async def delete_cookie(self, source: str) -> bool:
+        """Remove the cookie of ``source``; False when it had none."""
+        async with self._db.execute("DELETE FROM cookies WHERE source = ?", (source,)) as cursor:
+            deleted = cursor.rowcount > 0
+        await self._db.commit()
+        return deleted
+
 
 _UPSERT_TASK = (
     f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join('?' for _ in TASK_COLUMNS)}) "

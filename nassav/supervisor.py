@@ -23,6 +23,7 @@ from nassav.config import Settings
 from nassav.downloads.claims import DownloadLock, TaskClaims
 from nassav.downloads.engines.base import Progress
 from nassav.downloads.events import TaskEvents
+from nassav.downloads.queue import QueueStatus
 from nassav.downloads.runner import Attempt, clean_work_dir
 from nassav.downloads.tasks import Submission, Task, TaskTable
 from nassav.errors import Cancelled, Conflict, DownloadFailed, FinalFailure, LockTimeout, NotFound
@@ -161,6 +162,17 @@ class Supervisor:
         if task is None:
             raise NotFound(f"任务 {task_id} 不存在")
         return task
+
+    def queue_status(self) -> QueueStatus:
+        return QueueStatus.of(self._table.ordered())
+
+    async def retry(self, task_id: str) -> Task:
+        """Submit a failed or cancelled task's AVID again, as a new task (the old one stays in the
+        history); the answers are those of a submit."""
+        task = self.task(task_id)
+        if task.status not in ("failed", "cancelled"):
+            raise Conflict(f"任务 {task_id} 的状态为 {task.status}，只有失败或已取消的任务可以重试", data=task)
+        return await self.submit(task.avid)
 
     async def cancel(self, task_id: str) -> Task:
         task = self.task(task_id)

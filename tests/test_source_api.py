@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from nassav.app import create_app
 from nassav.config import Settings
 from nassav.handlers import appkeys
+from nassav.sources.jable import JableSource
 from tests.helpers import read_envelope
 
 API = "/nassav/api"
@@ -80,3 +82,51 @@ async def test_cookies_survive_a_restart_and_stay_out_of_logs(
         await second.close()
     assert "secret" not in caplog.text
     assert "cookie for MissAV updated" in caplog.text
+
+
+async def test_cookie_list_is_masked_and_delete_forgets(api: Any, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        empty = await read_envelope(await api.get(f"{API}/source/cookie"), 200)
+        assert empty["data"] == []
+        before = datetime.now(UTC).replace(microsecond=0)
+        for name in ("missav", "JABLE"):
+            await read_envelope(await api.post(f"{API}/source/cookie", json={"source": name, "cookie": SECRET}), 200)
+        response = await api.get(f"{API}/source/cookie")
+        listed = await read_envelope(response, 200)
+        assert "secret" not in await response.text()
+        assert [item["source"] for item in listed["data"]] == ["Jable", "MissAV"]
+        for item in listed["data"]:
+            assert set(item) == {"source", "cookie", "mtime"}
+            assert item["cookie"] == f"已设置（{len(SECRET)} 个字符）"
+            assert before <= datetime.fromisoformat(item["mtime"]) <= datetime.now(UTC)
+
+        deleted = await read_envelope(await api.delete(f"{API}/source/cookie", params={"source": "jable"}), 200)
+        assert deleted["data"] == {"source": "Jable", "cookie_set": False}
+        left = await read_envelope(await api.get(f"{API}/source/cookie"), 200)
+        assert [item["source"] for item in left["data"]] == ["MissAV"]
+        again = await read_envelope(await api.delete(f"{API}/source/cookie", params={"source": "Jable"}), 404)
+        assert again == {"code": 404, "message": "源 Jable 没有设置 Cookie", "data": None}
+    assert "secret" not in caplog.text
+    assert "cookie for Jable deleted" in caplog.text
+
+
+@pytest.mark.parametrize(("query", "field"), [({}, "source"), ({"source": ""}, "source")])
+async def test_cookie_delete_needs_a_source(api: Any, query: dict[str, str], field: str) -> None:
+    body = await read_envelope(await api.delete(f"{API}/source/cookie", params=query), 400)
+    assert field in body["data"]
+
+
+async def test_cookie_delete_of_an_unknown_source_is_400(api: Any) -> None:
+    body = await read_envelope(await api.delete(f"{API}/source/cookie", params={"source": "nope"}), 400)
+    assert body == {"code": 400, "message": "源 nope 不存在", "data": {"available_sources": DEFAULT_ORDER}}
+
+
+async def test_a_deleted_cookie_is_no_longer_sent(web_api: Any, fakeweb: Any) -> None:
+    await read_envelope(await web_api.post(f"{API}/source/cookie", json={"source": "jable", "cookie": SECRET}), 200)
+    source = JableSource(web_api.app[appkeys.HTTP], web_api.app[appkeys.SETTINGS].source("jable"))
+    await source.fetch("/videos/ssis-469/")
+    assert fakeweb["jable"].headers_seen("Cookie") == [SECRET]
+    await read_envelope(await web_api.delete(f"{API}/source/cookie", params={"source": "jable"}), 200)
+    await source.fetch("/videos/ssis-469/")
+    assert len(fakeweb["jable"].requests) == 2
+    assert fakeweb["jable"].headers_seen("Cookie") == [SECRET]  # the second request went without it

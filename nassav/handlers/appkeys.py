@@ -9,6 +9,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from nassav.config import Settings
+from nassav.handlers.sockets import LiveSockets
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
 from nassav.library.files import Library
@@ -30,6 +31,7 @@ class Services:
     downloads: Supervisor
     preferences: Preferences
     bodies: Bodies  # the web layer's cached answers
+    sockets: LiveSockets  # the web layer's open WebSockets
 
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -127,7 +127,7 @@ TagSchema = Schema.from_dict(
 MarkSchema = Schema.from_dict(
     {"avid": fields.String(), "watched": fields.Boolean(), "is_favorite": fields.Boolean()}, name="MarkSchema"
 )
-BatchResultSchema = Schema.from_dict(
+ActionResultSchema = Schema.from_dict(
     {
         "action": fields.String(),
         "avid": fields.String(),
@@ -135,7 +135,7 @@ BatchResultSchema = Schema.from_dict(
         "message": fields.String(),
         "data": fields.Raw(allow_none=True, metadata={"description": "单个请求会返回的 data"}),
     },
-    name="BatchResultSchema",
+    name="ActionResultSchema",
 )
 
 
@@ -156,5 +156,8 @@ TagPageEnvelope = paged_envelope_of("TagPageEnvelope", TagSchema)
 MarkEnvelope = envelope_of("MarkEnvelope", fields.Nested(MarkSchema))
 PreferencesEnvelope = envelope_of("PreferencesEnvelope", fields.Dict(keys=fields.String()))
 BatchEnvelope = envelope_of(
-    "BatchEnvelope", fields.Nested(Schema.from_dict({"results": fields.List(fields.Nested(BatchResultSchema))}))
+    "BatchEnvelope",
+    fields.Nested(
+        Schema.from_dict({"results": fields.List(fields.Nested(ActionResultSchema))}, name="ActionResultsSchema")
+    ),
 )

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
+from nassav.errors import printable_excerpt
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
 from nassav.handlers.common import error_answers, validated
-from nassav.handlers.envelope import ok
+from nassav.handlers.envelope import ok, outcome_of
+from nassav.handlers.parsing import load
 from nassav.handlers.resources import VIDEO_ROUTE
 from nassav.handlers.schemas import (
     AvidSchema,
+    BatchSubmitEnvelope,
+    BatchSubmitSchema,
     DeletedVideoEnvelope,
     NamesEnvelope,
     SubmittedEnvelope,
@@ -20,9 +25,13 @@ from nassav.handlers.schemas import (
     TaskListEnvelope,
     VideoPathEnvelope,
 )
+from nassav.supervisor import Supervisor
 
 TAGS = ["下载管理"]
+SUBMITTED = "下载任务已提交"
+_AVID = AvidSchema()
 SSE_KEEPALIVE_S = 15.0
+SSE_PROGRESS_EVERY_S = 0.5
 
 
 @docs(tags=TAGS, summary="获取已下载的所有视频 avid 列表")
@@ -54,7 +63,7 @@ async def delete_download(request: web.Request) -> web.Response:
 
 async def _submit(request: web.Request) -> web.Response:
     task = await services(request).downloads.submit(validated(request)["avid"])
-    return ok(views.submitted(task), code=202, message="下载任务已提交")
+    return ok(views.submitted(task), code=202, message=SUBMITTED)
 
 
 @docs(tags=TAGS, summary="提交视频下载任务（异步执行，同一 AVID 只排队一次）")
@@ -73,6 +82,42 @@ async def submit_download(request: web.Request) -> web.Response:
 @error_answers(400, 404)
 async def submit_download_by_path(request: web.Request) -> web.Response:
     return await _submit(request)
+
+
+@docs(
+    tags=TAGS,
+    summary="批量提交下载任务",
+    description="每个 AVID 依次按单个提交（`POST /downloads`）处理，结果逐项给出 `{avid, code, message, data}`，"
+    "与单个提交的回答相同（202 已提交、409、404；无效的 AVID 为 400）。某一项失败不影响其他项。",
+)
+@request_schema(BatchSubmitSchema)
+@response_schema(BatchSubmitEnvelope, 200)
+@error_answers(400, 413)
+async def batch_submit(request: web.Request) -> web.Response:
+    supervisor = services(request).downloads
+    return ok({"results": [await _submit_one(supervisor, raw) for raw in validated(request)["avids"]]})
+
+
+async def _submit_one(supervisor: Supervisor, raw: str) -> dict[str, Any]:
+    """One item of a batch: what the single submit would answer, as an item."""
+    avid = raw
+    try:
+        avid = load(_AVID, {"avid": raw})["avid"]
+        task = await supervisor.submit(avid)
+    except Exception as exc:  # the item's answer; the batch goes on
+        code, message, data = outcome_of(exc, f"batch submit of {printable_excerpt(avid)}")
+        return {"avid": avid, "code": code, "message": message, "data": data}
+    return {"avid": task.avid, "code": 202, "message": SUBMITTED, "data": views.submitted(task)}
+
+
+@docs(tags=TAGS, summary="重试失败或已取消的下载任务（作为新任务提交，回答与单个提交相同）")
+@match_info_schema(TaskIdPathSchema)
+@response_schema(SubmittedEnvelope, 202, description="任务已提交")
+@response_schema(TaskEnvelope, 409, description="任务正在等待、正在下载或已完成；或视频已下载、下载任务已存在")
+@error_answers(400, 404)
+async def retry_task(request: web.Request) -> web.Response:
+    task = await services(request).downloads.retry(validated(request)["task_id"])
+    return ok(views.submitted(task), code=202, message=SUBMITTED)
 
 
 @docs(tags=TAGS, summary="所有进行中和最近的下载任务（含进度）")
@@ -108,20 +153,19 @@ async def cancel_task(request: web.Request) -> web.Response:
 )
 async def task_events(request: web.Request) -> web.StreamResponse:
     supervisor = services(request).downloads
-    events = supervisor.events.listen(idle_s=SSE_KEEPALIVE_S)  # first: nothing falls between it and the snapshot
     response = web.StreamResponse(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     response.content_type = "text/event-stream"
-    try:
-        await response.prepare(request)
-        for task in supervisor.tasks():
-            if task.live:
-                await response.write(_sse(views.task(task)))
-        async for event in events:
-            await response.write(_sse(views.task(event)) if event is not None else b": keep-alive\n\n")
-    except ConnectionResetError:  # the client went away: nothing to answer
-        pass
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
+    # Listening first: nothing falls between it and the snapshot of the live tasks.
+    with supervisor.events.listen(idle_s=SSE_KEEPALIVE_S, progress_every_s=SSE_PROGRESS_EVERY_S) as events:
+        try:
+            await response.prepare(request)
+            for task in supervisor.tasks():
+                if task.live:
+                    await response.write(_sse(views.task(task)))
+            async for event in events:
+                await response.write(_sse(views.task(event.task)) if event is not None else b": keep-alive\n\n")
+        except ConnectionResetError:  # the client went away: nothing to answer
+            pass
     return response
 
 

@@ -36,7 +36,7 @@ class RequestValidator:
         data: dict[str, Any] = {}
         for item in declared:
             if item.location in _JSON_LOCATIONS:
-                data.update(_load(item.schema, await _json_body(request)))
+                data.update(load(item.schema, await _json_body(request)))
             else:
                 source = request.match_info if item.location in _PATH_LOCATIONS else request.query
                 data.update(self._load_flat(item.schema, source))
@@ -46,7 +46,7 @@ class RequestValidator:
         key = (id(schema), tuple(sorted(source.items())))
         loaded = self._loaded.get(key)
         if loaded is None:
-            loaded = _load(schema, dict(source))
+            loaded = load(schema, dict(source))
             self._loaded[key] = loaded
             if len(self._loaded) > CACHE_SIZE:
                 self._loaded.popitem(last=False)
@@ -68,7 +68,8 @@ async def _json_body(request: web.Request) -> Any:
         raise BadRequest("请求体不是有效的 JSON") from None
 
 
-def _load(schema: Schema, raw: Any) -> dict[str, Any]:
+def load(schema: Schema, raw: Any) -> dict[str, Any]:
+    """``raw`` through ``schema``, or BadRequest naming each failed field (in ``data``)."""
     try:
         return dict(schema.load(raw))
     except ValidationError as exc:

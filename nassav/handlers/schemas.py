@@ -44,7 +44,21 @@ def _header_safe(value: str) -> None:
         raise ValidationError("只能包含可打印的 ASCII 字符（不能有换行、控制字符或全角符号）")
 
 
+class BoundedList(fields.List):
+    """A list whose length is checked before its items: a huge list is one short error, not one per item."""
+
+    def __init__(self, inner: fields.Field, *, min_items: int, max_items: int, **kwargs: Any) -> None:
+        super().__init__(inner, **kwargs)
+        self.min_items, self.max_items = min_items, max_items
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        if isinstance(value, list) and not self.min_items <= len(value) <= self.max_items:
+            raise ValidationError(f"需要 {self.min_items} 到 {self.max_items} 项，收到 {len(value)} 项")
+        return list(super()._deserialize(value, attr, data, **kwargs))
+
+
 AVID_DOC = {"description": "视频编号，如 SSIS-469", "example": "SSIS-469"}
+MAX_BATCH = 100
 
 
 class AvidSchema(RequestSchema):
@@ -68,6 +82,20 @@ class CoverQuerySchema(AvidSchema):
         load_default=None,
         metadata={"description": "版本号（任意值，如封面的修改时间）：带 v 的地址可被浏览器永久缓存"},
     )
+
+
+class BatchSubmitSchema(RequestSchema):
+    avids = BoundedList(
+        fields.String(),
+        min_items=1,
+        max_items=MAX_BATCH,
+        required=True,
+        metadata={"description": f"视频编号列表（1 到 {MAX_BATCH} 个）", "example": ["SSIS-469", "PRED-388"]},
+    )
+
+
+class SourceQuerySchema(RequestSchema):
+    source = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "jable"})
 
 
 class CookieRequestSchema(RequestSchema):
@@ -142,6 +170,48 @@ class AvailableSourcesSchema(Schema):
     available_sources = fields.List(fields.String())
 
 
+class StoredCookieSchema(Schema):
+    source = fields.String(metadata={"example": "Jable"})
+    cookie = fields.String(
+        metadata={"description": "遮盖后的说明，从不返回 Cookie 本身", "example": "已设置（42 个字符）"}
+    )
+    mtime = fields.String(metadata={"description": "设置时间（ISO 8601）", "example": "2025-01-01T12:00:00+00:00"})
+
+
+class QueueProgressSchema(Schema):
+    percent = fields.Float(metadata={"description": "0 到 100", "example": 45.2})
+    speed = fields.String(metadata={"description": "下载速度，未知时为空字符串", "example": "5.2MB/s"})
+
+
+class PendingTaskSchema(Schema):
+    task_id = fields.String()
+    avid = fields.String(metadata={"example": "SSIS-469"})
+    state = fields.String(metadata={"enum": ["pending", "running"]})
+
+
+class ActiveTaskSchema(PendingTaskSchema):
+    progress = fields.Nested(QueueProgressSchema)
+
+
+class QueueStatusSchema(Schema):
+    active_tasks = fields.List(fields.Nested(ActiveTaskSchema), metadata={"description": "正在下载的任务"})
+    pending_tasks = fields.List(fields.Nested(PendingTaskSchema), metadata={"description": "等待中的任务，按执行顺序"})
+    active_count = fields.Integer()
+    pending_count = fields.Integer()
+    total_count = fields.Integer()
+
+
+class BatchItemSchema(Schema):
+    avid = fields.String(metadata={"description": "规范化后的视频编号（无效时为原样）"})
+    code = fields.Integer(metadata={"description": "单个提交的状态码：202、404、409 或 400", "example": 202})
+    message = fields.String(metadata={"example": "下载任务已提交"})
+    data = fields.Raw(allow_none=True, metadata={"description": "单个提交的 data"})
+
+
+class SubmitResultsSchema(Schema):
+    results = fields.List(fields.Nested(BatchItemSchema), metadata={"description": "每个 AVID 一项，顺序与请求相同"})
+
+
 # The metadata endpoint: the resource's identity and stream, every Metadata field, the video's size.
 ResourceMetadataSchema = Schema.from_dict(
     {
@@ -190,3 +260,6 @@ VideoPathEnvelope = envelope_of("VideoPathEnvelope", fields.Nested(VideoPathSche
 SubmittedEnvelope = envelope_of("SubmittedEnvelope", fields.Nested(SubmittedSchema))
 TaskEnvelope = envelope_of("TaskEnvelope", fields.Nested(TaskSchema))
 TaskListEnvelope = envelope_of("TaskListEnvelope", fields.List(fields.Nested(TaskSchema)))
+QueueStatusEnvelope = envelope_of("QueueStatusEnvelope", fields.Nested(QueueStatusSchema))
+BatchSubmitEnvelope = envelope_of("BatchSubmitEnvelope", fields.Nested(SubmitResultsSchema))
+CookieListEnvelope = envelope_of("CookieListEnvelope", fields.List(fields.Nested(StoredCookieSchema)))

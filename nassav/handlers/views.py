@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
 from typing import Any
 
+from nassav.downloads.queue import QueueStatus
 from nassav.downloads.tasks import Submission, Task
 from nassav.handlers import API
 from nassav.handlers.envelope import envelope_body, list_envelope_body, paged_envelope_body
@@ -16,9 +18,13 @@ from nassav.library.caches import ByteBudgetCache
 from nassav.library.index import LISTING_FIELDS, Entry
 from nassav.library.model import METADATA_FIELDS
 from nassav.library.service import Detail, Item, Listing
+from nassav.sources.cookies import StoredCookie
 
 METADATA_CACHE_BYTES = 4 * 1024 * 1024
 PAGE_CACHE_BYTES = 8 * 1024 * 1024
+SPEED_UNITS = ("B/s", "KB/s", "MB/s", "GB/s")
+# What the live stream says when a task changes status (a failure says its error).
+CHANGE_MESSAGES = {"running": ("task_started", "开始下载"), "completed": ("task_completed", "下载完成")}
 
 
 def summary(entry: Entry) -> dict[str, Any]:
@@ -86,6 +92,65 @@ def task(item: Task) -> dict[str, Any]:
 
 def submitted(item: Task) -> Submission:
     return Submission(item.avid, item.id, item.status, None)
+
+
+def queue_status(status: QueueStatus) -> dict[str, Any]:
+    """The queue as the NASSAV front end reads it (over REST and in the WebSocket's ``queue_status``)."""
+    active = [
+        {"task_id": t.id, "avid": t.avid, "state": t.status, "progress": {"percent": t.percent, "speed": speed(t)}}
+        for t in status.active
+    ]
+    pending = [{"task_id": t.id, "avid": t.avid, "state": t.status} for t in status.pending]
+    return {
+        "active_tasks": active,
+        "pending_tasks": pending,
+        "active_count": len(active),
+        "pending_count": len(pending),
+        "total_count": len(active) + len(pending),
+    }
+
+
+def progress_update(item: Task) -> dict[str, Any]:
+    return {"task_id": item.id, "avid": item.avid, "percent": item.percent, "speed": speed(item), "eta": eta(item)}
+
+
+def status_change(item: Task) -> tuple[str, dict[str, Any]] | None:
+    """The WebSocket message of a task's new status: started, completed or failed (None otherwise)."""
+    if item.status == "failed":
+        kind, message = "task_failed", item.error
+    elif item.status in CHANGE_MESSAGES:
+        kind, message = CHANGE_MESSAGES[item.status]
+    else:
+        return None
+    # The front end reads ``error``; older clients read ``message``: a failure says why in both.
+    data = {"task_id": item.id, "avid": item.avid, "status": item.status, "message": message, "error": item.error}
+    return kind, data
+
+
+def speed(item: Task) -> str:
+    """``5.2MB/s``, or "" while the engine has not said."""
+    value = item.speed_bps
+    if value is None or value <= 0:
+        return ""
+    unit = 0
+    while value >= 1024 and unit < len(SPEED_UNITS) - 1:
+        value, unit = value / 1024, unit + 1
+    return f"{value:.1f}{SPEED_UNITS[unit]}"
+
+
+def eta(item: Task) -> str:
+    """``2:46`` or ``1:02:03``, or "" while unknown."""
+    if item.eta_s is None or item.eta_s < 0:
+        return ""
+    minutes, seconds = divmod(round(item.eta_s), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def stored_cookie(item: StoredCookie) -> dict[str, Any]:
+    """A stored cookie as listed: masked (its length only), and when it was set."""
+    when = datetime.fromtimestamp(item.updated_at, tz=UTC).isoformat(timespec="seconds")
+    return {"source": item.source, "cookie": f"已设置（{item.length} 个字符）", "mtime": when}
 
 
 class Bodies:

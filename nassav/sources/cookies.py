@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from nassav.errors import NotFound, UnknownSource
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredCookie:
+    """What may be told about a stored cookie: whose it is, how long, since when (never its value)."""
+
+    source: str
+    length: int
+    updated_at: float
 
 
 class Cookies:
@@ -28,3 +38,15 @@ class Cookies:
 
     async def get(self, source: str) -> str | None:
         return await self._store.get_cookie(self._catalog.resolve(source))
+
+    async def stored(self) -> list[StoredCookie]:
+        return [StoredCookie(*row) for row in await self._store.list_cookies()]
+
+    async def delete(self, source: str) -> str:
+        """Forget the cookie of ``source`` (the next request goes without it); return the source's
+        canonical name. UnknownSource (400) for a name we do not know, NotFound when none is set."""
+        name = self._catalog.resolve(source)
+        if not await self._store.delete_cookie(name):
+            raise NotFound(f"源 {name} 没有设置 Cookie")
+        log.info("cookie for %s deleted", name)
+        return name
