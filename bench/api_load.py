@@ -25,6 +25,7 @@ ENDPOINTS = {
     "source/list": "/source/list",
     "resource/metadata": "/resource/metadata?avid=BENCH-00042",
     "resource/cover": "/resource/cover?avid=BENCH-00042",
+    "cover thumbnail": "/resource/cover?avid=BENCH-00042&size=small&v=1",
     "downloads/tasks": "/downloads/tasks",
 }
 

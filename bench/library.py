@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+
+from PIL import Image
 
 ACTORS = 3000
 GENRES = 60
 JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000")
 
 
-def make_library(root: Path, count: int, *, video_every: int = 10, cover_bytes: int = 20_000) -> list[str]:
-    cover = JPEG_HEAD + b"\x00" * cover_bytes + b"\xff\xd9"
+def real_cover() -> bytes:
+    """An 800 × 538 JPEG of about 20 KB, a cover's usual size, that decodes (thumbnails are made of it)."""
+    shade = Image.linear_gradient("L").resize((800, 538))
+    picture = Image.merge("RGB", (shade, shade.transpose(Image.Transpose.ROTATE_90).resize((800, 538)),
+                                  Image.new("L", (800, 538), 90)))  # fmt: skip
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def make_library(root: Path, count: int, *, video_every: int = 10, cover_bytes: int | None = None) -> list[str]:
+    """``cover_bytes``: covers of that size that only look like JPEGs (cheap to write by the ten
+    thousand); None: a real picture."""
+    cover = real_cover() if cover_bytes is None else JPEG_HEAD + b"\x00" * cover_bytes + b"\xff\xd9"
     avids = [f"BENCH-{index:05d}" for index in range(1, count + 1)]
     for index, avid in enumerate(avids):
         folder = root / avid

@@ -10,6 +10,7 @@ together with the process's other records in the order they were handed over.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import queue
 import re
@@ -33,6 +34,7 @@ FLUSH_EVERY_S = 0.05  # an access line reaches the log at most this much later
 Access = tuple[float, str | None, str, str, int, int, float]
 
 
+@functools.lru_cache(maxsize=1024)  # clients repeat their URLs (a UI polls, a grid pages)
 def masked_target(target: str) -> str:
     """A request's target (path and query, as the client sent it) as the log shows it: the API key
     masked however the client spelled it (%61pikey=), anything odd (quotes, spaces, non-ASCII)

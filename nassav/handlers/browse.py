@@ -3,6 +3,7 @@ actors and genres, watched and favourite, display preferences, batches of resour
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aiohttp import web
@@ -36,22 +37,34 @@ TAGS = ["资源浏览"]
 @response_schema(BrowsedEnvelope, 200)
 @error_answers(400)
 async def browse_resources(request: web.Request) -> web.Response:
-    found, asked = services(request), validated(request)
-    query = Query(
-        **{name: asked[name] for name in ("search", "status", "actor", "genre", "watched", "is_favorite", "sort_by")},
-        sources=asked["source"],
-        order=asked["order"] or "asc",
-        page=asked["page"],
-        page_size=asked["page_size"],
-    )
+    found, query = services(request), _resource_query(tuple(validated(request).items()))
     make = lambda: views.paged(found.library.browse(query), views.browsed)  # noqa: E731
     return raw_envelope(found.bodies.page(("resources", query), found.library.browse_version(), make))
 
 
+# Clients ask for the same pages again and again: each query is worked out once (the schema gives
+# its fields in one order, so equal queries give equal keys).
+@functools.lru_cache(maxsize=1024)
+def _resource_query(asked: tuple[tuple[str, Any], ...]) -> Query:
+    fields = dict(asked)
+    return Query(
+        **{name: fields[name] for name in ("search", "status", "actor", "genre", "watched", "is_favorite", "sort_by")},
+        sources=fields["source"],
+        order=fields["order"] or "asc",
+        page=fields["page"],
+        page_size=fields["page_size"],
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _tag_query(asked: tuple[tuple[str, Any], ...]) -> TagQuery:
+    fields = dict(asked)
+    order = fields["order"] or ("desc" if fields["order_by"] == "count" else "asc")
+    return TagQuery(**{name: fields[name] for name in ("search", "order_by", "id", "page", "page_size")}, order=order)
+
+
 def _tags(request: web.Request, kind: TagKind) -> web.Response:
-    found, asked = services(request), validated(request)
-    order = asked["order"] or ("desc" if asked["order_by"] == "count" else "asc")
-    query = TagQuery(**{name: asked[name] for name in ("search", "order_by", "id", "page", "page_size")}, order=order)
+    found, query = services(request), _tag_query(tuple(validated(request).items()))
     make = lambda: views.paged(found.library.tags(kind, query), views.tag)  # noqa: E731
     return raw_envelope(found.bodies.page((kind, query), found.library.browse_version(), make))
 
