@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from nassav.library.browse import tag_id
+from nassav.library.images import picture_version
 from tests.helpers import make_resource
 
 API = "/nassav/api"
@@ -24,6 +25,11 @@ async def paged(response: Any, status: int = 200) -> dict[str, Any]:
 
 async def browse(api: Any, **params: Any) -> dict[str, Any]:
     return await paged(await api.get(f"{API}/resources/", params={k: str(v) for k, v in params.items()}))
+
+
+def cover_version(root: Path, avid: str) -> int:
+    stat = (root / avid / f"{avid}.jpg").stat()
+    return picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def avids(body: dict[str, Any]) -> list[str]:
@@ -47,6 +53,7 @@ def shelf(library_root: Path) -> Path:
         make_resource(library_root, avid, video=b"\x00" * 16 if video else None, **fields)
     os.utime(library_root / "ABP-001" / "ABP-001.mp4", (1_000, 1_000))
     os.utime(library_root / "IPX-100" / "IPX-100.mp4", (2_000, 2_000))
+    os.utime(library_root / "MIDV-007" / "MIDV-007.json", (50, 50))  # says nothing: added when written
     return library_root
 
 
@@ -60,7 +67,7 @@ async def test_a_page_has_the_summaries_and_the_pagination(api: Any, shelf: Path
         "source_title": "ABP-001 的标题", "source": "Jable", "release_date": "2021-05-01", "has_video": True,
         "actors": ["蒼井そら"], "genres": ["剧情"], "added_at": 100, "updated_at": 105,
         "metadata_create_time": 100, "metadata_update_time": 105, "video_create_time": 1_000,
-        "thumbnail_url": f"{API}/resource/cover?avid=ABP-001&size=medium&v=105",
+        "thumbnail_url": f"{API}/resource/cover?avid=ABP-001&size=medium&v={cover_version(shelf, 'ABP-001')}",
         "watched": False, "is_favorite": False,
     }  # fmt: skip
     last = await browse(api, page=3, page_size=2)
@@ -97,7 +104,7 @@ def ordered(*indexes: int) -> list[str]:
         ({"actor": str(tag_id("三上悠亜"))}, ["FC2-PPV-1234567", "SSIS-469"]),
         ({"genre": "偶像", "status": "downloaded"}, ["IPX-100"]),
         ({"sort_by": "added", "order": "desc"}, ordered(1, 4, 2, 0, 3)),
-        ({"sort_by": "metadata_create_time", "order": "asc"}, ordered(0, 2, 4, 1, 3)),
+        ({"sort_by": "metadata_create_time", "order": "asc"}, ordered(3, 0, 2, 4, 1)),
         ({"sort_by": "release_date", "order": "desc"}, ordered(1, 4, 0, 3, 2)),
         ({"sort_by": "video_create_time", "order": "desc"}, ordered(2, 0, 1, 3, 4)),
         ({"sort_by": "source", "order": "asc"}, ordered(0, 2, 3, 1, 4)),
@@ -210,3 +217,21 @@ async def test_preferences_are_kept(api: Any, serve_app: Any, settings: Any) -> 
     for hostile in ({"bad key!": 1}, {"x": {"nested": 1}}, {"x": "y" * 2000}, ["list"]):
         response = await api.put(f"{API}/setting", json=hostile)
         assert response.status == 400, hostile
+
+
+async def test_a_replaced_cover_gets_a_new_thumbnail_url(api: Any, shelf: Path) -> None:
+    """The URL of a page's thumbnail names the cover's version: browsers keep it for good, and a cover
+    replaced by hand (or by a refresh) shows under a new URL."""
+    first = (await browse(api, search="ABP-001"))["data"][0]["thumbnail_url"]
+    cover = shelf / "ABP-001" / "ABP-001.jpg"
+    replacement = cover.with_name(".new.jpg")
+    replacement.write_bytes(cover.read_bytes() + b"\x00")
+    os.replace(replacement, cover)
+    second = (await browse(api, search="ABP-001"))["data"][0]["thumbnail_url"]
+    assert second != first
+    assert second.endswith(f"&v={cover_version(shelf, 'ABP-001')}")
+    stale = await api.get(first.replace("&size=medium", ""))  # the original cover under the old version
+    assert stale.status == 200
+    assert stale.headers["Cache-Control"] == "no-cache"
+    current = await api.get(second.replace("&size=medium", ""))
+    assert "immutable" in current.headers["Cache-Control"]

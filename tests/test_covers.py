@@ -18,6 +18,7 @@ from PIL import Image
 
 from nassav.app import create_app
 from nassav.config import Settings
+from nassav.library.images import picture_version
 from nassav.library.thumbnails import SIZES, render
 from tests.conftest import ServeApp
 from tests.helpers import JPEG_BYTES, make_resource, read_envelope
@@ -250,9 +251,14 @@ async def test_pictures_carry_validators_and_revalidate_unless_versioned(
     assert len(etag) > 2
     assert email.utils.parsedate_to_datetime(plain.headers["Last-Modified"])
     assert plain.headers["Cache-Control"] == "no-cache"
-    versioned = await api.get(COVER, params=params | {"v": "1700000000"})
+    stat = (library_root / "SSIS-469" / "SSIS-469.jpg").stat()
+    version = picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    versioned = await api.get(COVER, params=params | {"v": str(version)})
     assert versioned.headers["Cache-Control"] == IMMUTABLE
     assert versioned.headers["ETag"] == etag
+    # a URL naming another version (a page made before the cover was replaced) is never kept for good
+    stale = await api.get(COVER, params=params | {"v": "1700000000"})
+    assert stale.headers["Cache-Control"] == "no-cache"
 
 
 @pytest.mark.parametrize("size", [None, "small"])
@@ -260,8 +266,10 @@ async def test_if_none_match_answers_304(api: Any, library_root: Path, size: str
     make_resource(library_root, "SSIS-469", cover=picture(1600, 1000))
     params = {"avid": "SSIS-469"} | ({"size": size} if size else {})
     etag = (await api.get(COVER, params=params)).headers["ETag"]
+    stat = (library_root / "SSIS-469" / "SSIS-469.jpg").stat()
+    version = str(picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size))
     for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
-        response = await api.get(COVER, params=params | {"v": "1"}, headers={"If-None-Match": header})
+        response = await api.get(COVER, params=params | {"v": version}, headers={"If-None-Match": header})
         assert response.status == 304, header
         assert await response.read() == b""
         assert response.headers["ETag"] == etag

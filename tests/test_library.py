@@ -19,6 +19,9 @@ OLD_NS = 1_600_000_000 * 10**9  # a moment well outside the racy window
 def settle(*paths: Path) -> None:
     """Give folders an old mtime, as a library that has not been touched for a while has."""
     for path in paths:
+        if path.is_dir():  # a folder: what is in it too (the index looks at the cover's mtime as well)
+            for item in path.iterdir():
+                os.utime(item, ns=(OLD_NS, OLD_NS))
         os.utime(path, ns=(OLD_NS, OLD_NS))
 
 

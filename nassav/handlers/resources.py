@@ -54,7 +54,8 @@ async def resource_metadata(request: web.Request) -> web.Response:
 async def resource_cover(request: web.Request) -> web.Response:
     query = validated(request)
     cover = await services(request).library.cover(query["avid"], query["size"])
-    versioned = query["v"] is not None
+    # Kept for good only under the URL of this very version: a stale page's URL is checked each time.
+    versioned = query["v"] == str(cover.version)
     if conditional.is_fresh(request, cover.etag, cover.mtime):
         return web.Response(status=304, headers=conditional.not_modified_headers(cover.mtime, cover.etag, versioned))
     headers = conditional.picture_headers(cover.content_type, cover.mtime, cover.etag, versioned)

@@ -48,9 +48,10 @@ def metadata(detail: Detail) -> dict[str, Any]:
 
 def browsed(item: Item) -> dict[str, Any]:
     """A resource as a browsed page shows it: the listing's five fields, what the newest front ends
-    read (under their names too), and the thumbnail's URL, versioned so that browsers may keep it."""
+    read (under their names too), and the thumbnail's URL, named after the cover's version so that
+    browsers may keep it for good."""
     entry, mark = item.entry, item.mark
-    version = entry.updated_at or entry.added_at
+    version = entry.cover_version
     thumbnail = f"{API}/resource/cover?avid={entry.avid}&size=medium" + (f"&v={version}" if version else "")
     return {
         "avid": entry.avid,

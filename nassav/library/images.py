@@ -25,6 +25,14 @@ class Cover:
     content_type: str
     mtime: float  # of the file it was read from
     etag: str  # a strong validator: changes whenever ``body`` may have (unquoted)
+    version: int = 0  # of the cover file it comes from (picture_version): what a versioned URL names
+
+
+def picture_version(ino: int, mtime_ns: int, size: int) -> int:
+    """One number per version of a picture file (a new file, mtime or size is a new version), the same
+    in every process and small enough for a JavaScript number: what a cover's versioned URL carries
+    (``?v=``), so that a browser may keep it for good and still see a replaced cover."""
+    return hash((ino, mtime_ns, size)) & (2**53 - 1)
 
 
 def image_content_type(head: bytes) -> str | None:

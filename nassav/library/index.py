@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nassav.avid import is_avid
+from nassav.library.images import picture_version
 from nassav.library.model import ResourceInfo
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,10 @@ RACY_WINDOW_NS = 2_000_000_000
 SWEEP_BUDGET_S = 0.004  # per refresh: a listing never waits long for the sweep
 SWEEP_SHARE = 0.02  # of the time between rounds, at most, spent sweeping
 
-# folder mtime; {AVID}.json's (inode, mtime, size); {AVID}.mp4's (size, mtime) when it has one
-Signature = tuple[int, tuple[int, int, int] | None, tuple[int, int] | None]
+# folder mtime; {AVID}.json's (inode, mtime, size); {AVID}.mp4's (size, mtime) when it has one;
+# {AVID}.jpg's (inode, mtime, size)
+FileKey = tuple[int, int, int]
+Signature = tuple[int, FileKey | None, tuple[int, int] | None, FileKey | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Entry:
     added_at: int | None = None
     updated_at: int | None = None
     video_added_at: int | None = None  # the video file's mtime (s): when it arrived
+    cover_version: int | None = None  # images.picture_version of {AVID}.jpg
 
 
 # What the index reads of each {AVID}.json.
@@ -59,10 +63,14 @@ INDEXED_FIELDS = ("title", "source", "release_date", "actors", "genres", "added_
 LISTING_FIELDS: tuple[str, ...] = ("avid", "title", "source", "release_date", "has_video")
 
 
-def entry_of(info: ResourceInfo, video: tuple[int, int] | None) -> Entry:
-    """A row from a resource's metadata. Names that recur across thousands of resources (a source,
-    an actor, a genre, a date) are interned: the index holds one copy of each."""
+def entry_of(info: ResourceInfo, signature: Signature) -> Entry:
+    """A row from a resource's metadata and its files. Names that recur across thousands of resources
+    (a source, an actor, a genre, a date) are interned: the index holds one copy of each. A resource
+    that does not say when it was added (made by hand, or by an older NASSAV) was added when its
+    metadata file was written."""
     intern = sys.intern
+    _, json_key, video, cover = signature
+    written = json_key[1] // 1_000_000_000 if json_key else None
     return Entry(
         avid=info.avid,
         title=info.title,
@@ -71,9 +79,10 @@ def entry_of(info: ResourceInfo, video: tuple[int, int] | None) -> Entry:
         has_video=video is not None,
         actors=tuple(intern(name) for name in info.actors),
         genres=tuple(intern(name) for name in info.genres),
-        added_at=info.added_at,
-        updated_at=info.updated_at,
+        added_at=info.added_at or written,
+        updated_at=info.updated_at or info.added_at or written,
         video_added_at=video[1] // 1_000_000_000 if video is not None else None,
+        cover_version=picture_version(*cover) if cover is not None else None,
     )
 
 
@@ -87,7 +96,7 @@ class _Folder:
 def fingerprint(signature: Signature) -> int:
     """A number that changes with the signature, the same in every process (a snapshot taken at one
     run is checked against it at the next): made of ints only, as ``hash(None)`` is not stable."""
-    return hash((signature[0], signature[1] or (), signature[2] or ()))
+    return hash((signature[0], signature[1] or (), signature[2] or (), signature[3] or ()))
 
 
 class LibraryIndex:
@@ -153,7 +162,7 @@ class LibraryIndex:
             if entry is None:
                 self.reads += 1
                 info = self._load_info(avid, f"{folder_path}/{avid}.json") if signature[1] else None
-                entry = entry_of(info, signature[2]) if info is not None else None
+                entry = entry_of(info, signature) if info is not None else None
             self._folders[avid] = _Folder(entry, fingerprint(signature), now_ns)
             self._settle(avid, signature, now_ns)
             if known is None or known.entry != entry:
@@ -191,7 +200,10 @@ class LibraryIndex:
         if not self._to_sweep:
             # A round over 50,000 folders costs the event loop about half a second: rounds of a big
             # library come further apart, so that sweeping never takes more than its share.
-            pause_ns = max(self._sweep_interval_ns, int(self._last_round_s * 1e9 / SWEEP_SHARE))
+            # (A round done within one step's budget, a library of a few hundred folders, waits the
+            # interval alone.)
+            spread_ns = int(self._last_round_s * 1e9 / SWEEP_SHARE) if self._last_round_s > SWEEP_BUDGET_S else 0
+            pause_ns = max(self._sweep_interval_ns, spread_ns)
             if now_ns - self._sweep_started_ns < pause_ns:
                 return
             self._to_sweep.extend(self._folders)
@@ -214,9 +226,9 @@ class LibraryIndex:
             return None
         json_stat = self._stat(f"{folder_path}/{avid}.json")
         video_stat = self._stat(f"{folder_path}/{avid}.mp4")
-        json_key = (json_stat.st_ino, json_stat.st_mtime_ns, json_stat.st_size) if json_stat else None
+        cover_stat = self._stat(f"{folder_path}/{avid}.jpg")
         video_key = (video_stat.st_size, video_stat.st_mtime_ns) if video_stat and video_stat.st_size else None
-        return folder_mtime, json_key, video_key
+        return folder_mtime, _file_key(json_stat), video_key, _file_key(cover_stat)
 
     def _stat(self, path: str) -> os.stat_result | None:
         try:
@@ -247,8 +259,13 @@ class LibraryIndex:
             log.warning("skipping %s: %s", path, exc.strerror or exc)
 
 
+def _file_key(stat: os.stat_result | None) -> FileKey | None:
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size) if stat else None
+
+
 def _newest(signature: Signature) -> int:
-    return max(signature[0], signature[1][1] if signature[1] else 0)
+    folder_mtime, json_key, _, cover_key = signature
+    return max(folder_mtime, json_key[1] if json_key else 0, cover_key[1] if cover_key else 0)
 
 
 def _racy(mtime_ns: int, looked_at_ns: int) -> bool:

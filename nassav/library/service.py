@@ -9,6 +9,7 @@ into answers.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import time
@@ -22,7 +23,7 @@ from nassav.library.browse import NO_MARK, Mark, Page
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import Library, encode_info
 from nassav.library.finder import Finder, Found
-from nassav.library.images import HEAD_BYTES, Cover, image_content_type
+from nassav.library.images import HEAD_BYTES, Cover, image_content_type, picture_version
 from nassav.library.index import Entry
 from nassav.library.marks import Marks
 from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
@@ -230,12 +231,13 @@ class LibraryService:
             stat = os.stat(path)
         except FileNotFoundError:
             raise NotFound(f"封面 {avid} 不存在") from None
+        version = picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if size is not None:
-            return await self._thumbnails.of(avid, size, path, stat)
+            return dataclasses.replace(await self._thumbnails.of(avid, size, path, stat), version=version)
         key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cover = self._covers.get(key)
         if cover is None:
-            cover = await asyncio.to_thread(_read_cover, avid, path, stat)
+            cover = dataclasses.replace(await asyncio.to_thread(_read_cover, avid, path, stat), version=version)
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
 

@@ -19,7 +19,7 @@ from nassav.library.index import Entry
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: a cover's version
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 Known = dict[str, tuple[int, Entry]]
 
@@ -64,16 +64,16 @@ def load(path: Path) -> Known:
 def _row(entry: Entry) -> list[Any]:
     return [
         entry.avid, entry.title, entry.source, entry.release_date, entry.has_video, entry.actors, entry.genres,
-        entry.added_at, entry.updated_at, entry.video_added_at,
+        entry.added_at, entry.updated_at, entry.video_added_at, entry.cover_version,
     ]  # fmt: skip
 
 
 def _entry(row: list[Any]) -> Entry:
-    avid, title, source, release_date, has_video, actors, genres, added_at, updated_at, video_added_at = row
+    avid, title, source, release_date, has_video, actors, genres, added_at, updated_at, video_added_at, cover = row
     if not all(isinstance(text, str) for text in (avid, title, source, release_date, *actors, *genres)):
         raise TypeError(f"a row of {avid!r} has a field of the wrong type")
     intern = sys.intern  # as the index does: one copy of each recurring name
     return Entry(
         avid, title, intern(source), intern(release_date), bool(has_video), tuple(map(intern, actors)),
-        tuple(map(intern, genres)), added_at, updated_at, video_added_at,
+        tuple(map(intern, genres)), added_at, updated_at, video_added_at, cover,
     )  # fmt: skip
