@@ -72,7 +72,7 @@ def run(
         try:
             _warm(nassav)
             results = {
-                name: _endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
+                name: endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
             }
             idle, busy = _p99_idle_and_busy(nassav, runs) if stream_url else ({}, {})
             nassav.check_access_log()
@@ -93,7 +93,7 @@ def _warm(nassav: Nassav) -> None:
         urllib.request.urlopen(nassav.base + path, timeout=60).read()
 
 
-def _endpoint(nassav: Nassav, path: str, runs: int, duration_s: int, scratch: Path) -> EndpointResult:
+def endpoint(nassav: Nassav, path: str, runs: int, duration_s: int, scratch: Path) -> EndpointResult:
     with urllib.request.urlopen(nassav.base + path, timeout=60) as response:
         body, content_type = response.read(), response.headers.get_content_type()
     body_file = scratch / "floor.body"

@@ -7,7 +7,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench.api_load import EndpointResult, _endpoint
+from bench.api_load import EndpointResult, endpoint
 from bench.library import make_library
 from bench.server import Nassav
 
@@ -27,7 +27,7 @@ def run(*, resources: int, runs: int, duration_s: int) -> dict[str, EndpointResu
             for path in ENDPOINTS.values():
                 urllib.request.urlopen(nassav.base + path, timeout=60).read()
             results = {
-                name: _endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
+                name: endpoint(nassav, path, runs, duration_s, Path(scratch)) for name, path in ENDPOINTS.items()
             }
             nassav.check_access_log()
         finally:

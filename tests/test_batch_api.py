@@ -63,7 +63,6 @@ async def test_actions_on_one_avid_keep_their_order(web_api: Any, library_root: 
     [
         [],
         [{"action": "explode", "avid": "SSIS-469"}],
-        [{"action": "add", "avid": "../../etc"}],
         [{"action": "add"}],
         "add everything",
         [{"action": "refresh", "avid": "SSIS-469"}] * 101,
@@ -79,3 +78,25 @@ async def test_refresh_accepts_the_front_ends_body(web_api: Any, library_root: P
     options = {"refresh_m3u8": True, "refresh_metadata": False, "retranslate": False}
     body = await read_envelope(await web_api.post(f"{API}/resource/refresh/SSIS-469", json=options), 200)
     assert body["data"]["avid"] == "SSIS-469"
+
+
+async def test_a_bad_avid_fails_its_own_action_only(web_api: Any, library_root: Path) -> None:
+    make_resource(library_root, "IPX-100", video=b"\x00" * 8)
+    actions = [{"action": "refresh", "avid": "../x"}, {"action": "delete-video", "avid": "ipx100"}]
+    results = (await batch(web_api, actions))["data"]["results"]
+    assert results[0]["code"] == 400
+    assert results[0]["avid"] == "../x"
+    assert "avid" in results[0]["data"]
+    assert (results[1]["avid"], results[1]["code"]) == ("IPX-100", 200)
+    assert not (library_root / "IPX-100" / "IPX-100.mp4").exists()
+
+
+async def test_a_resource_added_again_starts_unmarked(web_api: Any, library_root: Path) -> None:
+    import shutil
+
+    await read_envelope(await web_api.post(f"{API}/resource", json={"avid": "SSIS-469", "source": "jable"}), 201)
+    await read_envelope(await web_api.patch(f"{API}/resource/SSIS-469/status", json={"is_favorite": True}), 200)
+    shutil.rmtree(library_root / "SSIS-469")  # gone by hand, not through the API
+    await read_envelope(await web_api.post(f"{API}/resource", json={"avid": "SSIS-469", "source": "jable"}), 201)
+    metadata = await read_envelope(await web_api.get(f"{API}/resource/metadata", params={"avid": "SSIS-469"}), 200)
+    assert metadata["data"]["is_favorite"] is False

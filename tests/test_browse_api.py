@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,31 @@ async def test_a_replaced_cover_gets_a_new_thumbnail_url(api: Any, shelf: Path) 
     assert stale.headers["Cache-Control"] == "no-cache"
     current = await api.get(second.replace("&size=medium", ""))
     assert "immutable" in current.headers["Cache-Control"]
+
+
+async def test_two_marks_at_once_are_both_kept(api: Any, shelf: Path, serve_app: Any, settings: Any) -> None:
+    from nassav.app import create_app
+
+    for round_ in range(10):
+        avid = ["ABP-001", "IPX-100", "SSIS-469", "MIDV-007", "FC2-PPV-1234567"][round_ % 5]
+        value = round_ < 5
+        await asyncio.gather(
+            api.patch(f"{API}/resource/{avid}/status", json={"watched": value}),
+            api.patch(f"{API}/resource/{avid}/status", json={"is_favorite": value}),
+        )
+        item = (await browse(api, search=avid))["data"][0]
+        assert (item["watched"], item["is_favorite"]) == (value, value), round_
+    again = await serve_app(create_app(settings))  # and so in the database
+    marked = (await browse(again, watched="true", is_favorite="true", page_size=50))["data"]
+    assert marked == []  # the second five rounds cleared what the first five set
+
+
+async def test_hostile_preferences_are_refused(api: Any) -> None:
+    for raw in (b'{"display_title": NaN}', b'{"display_title": 1e999}', b'{"display_title": "\\ud800"}'):
+        response = await api.put(f"{API}/setting", data=raw, headers={"Content-Type": "application/json"})
+        assert response.status == 400, raw
+    data = (await (await api.get(f"{API}/setting")).json())["data"]
+    assert data["display_title"] == "source_title"
+    for start in range(0, 120, 50):
+        response = await api.put(f"{API}/setting", json={f"key{n}": n for n in range(start, start + 50)})
+    assert response.status == 400  # no more than a hundred, however they are sent

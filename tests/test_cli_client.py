@@ -306,3 +306,22 @@ async def test_a_bad_command_line_says_so_and_ends_2() -> None:
 )  # fmt: skip
 def test_a_server_on_every_interface_is_reached_on_loopback(host: str, url: str) -> None:
     assert base_url_for(ServerSettings(host=host, port=8000)) == url
+
+
+async def test_a_password_in_the_url_is_never_shown() -> None:
+    run = await nassav("list", "--url", f"http://someone:secretpw@127.0.0.1:{free_port()}")
+    assert run.code == 2
+    assert "secretpw" not in run.out + run.err
+    assert "no NASSAV server at http://127.0.0.1:" in run.err
+
+
+def test_an_error_with_brackets_is_shown_as_it_is() -> None:
+    """Engines and sites say things like ``[generic] ... [/seg]``: text, not markup for the table."""
+    from rich.console import Console
+
+    from nassav.client.api import TaskState
+    from nassav.client.display import tasks_table
+
+    console = Console(record=True, width=200)
+    console.print(tasks_table([TaskState("0" * 32, "A-1", "failed", 0, None, None, "[generic] x [/seg] y", None)]))
+    assert "[generic] x [/seg] y" in console.export_text()

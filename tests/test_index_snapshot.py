@@ -110,3 +110,27 @@ async def test_a_large_listing_arrives_whole(serve_app: Any, settings: Any) -> N
     assert body["code"] == 200
     assert len(body["data"]) == 7000
     assert body["data"][6999]["title"].endswith("6999")
+
+
+def test_a_folder_changed_just_before_the_stop_is_read_again(tmp_path: Path) -> None:
+    """Its fingerprint may not show a change made within the same timestamp tick: not vouched for."""
+    root, index_file = tmp_path / "resource", tmp_path / "nassav.index.json"
+    old_library(root, 2)
+    make_resource(root, "NEW-001")  # just now
+    library = Library(root)
+    library.start(index_file)
+    snapshot.save(index_file, library.rows())
+    assert set(snapshot.load(index_file)) == {"ABC-001", "ABC-002"}
+
+
+async def test_metadata_with_impossible_numbers_is_still_listed(serve_app: Any, settings: Any) -> None:
+    """1e999 reads as infinity: a time that cannot be is no time, not a failed listing."""
+    folder = settings.paths.resource_dir / "BAD-001"
+    folder.mkdir(parents=True)
+    (folder / "BAD-001.json").write_text('{"title": "x", "added_at": 1e999, "updated_at": -1e999}', "utf-8")
+    api = await serve_app(create_app(settings))
+    for path in ("/resource/list", "/resources/?sort_by=added", "/resource/metadata?avid=BAD-001"):
+        response = await api.get(f"{API}{path}")
+        assert response.status == 200, path
+    listed = (await (await api.get(f"{API}/resources/")).json())["data"][0]
+    assert isinstance(listed["added_at"], int)  # when its metadata was written

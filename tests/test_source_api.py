@@ -116,9 +116,9 @@ async def test_cookie_delete_needs_a_source(api: Any, query: dict[str, str], fie
     assert field in body["data"]
 
 
-async def test_cookie_delete_of_an_unknown_source_is_400(api: Any) -> None:
-    body = await read_envelope(await api.delete(f"{API}/source/cookie", params={"source": "nope"}), 400)
-    assert body == {"code": 400, "message": "源 nope 不存在", "data": {"available_sources": DEFAULT_ORDER}}
+async def test_cookie_delete_of_an_unknown_source_is_404_as_setting_one_is(api: Any) -> None:
+    body = await read_envelope(await api.delete(f"{API}/source/cookie", params={"source": "nope"}), 404)
+    assert body == {"code": 404, "message": "源 nope 不存在", "data": {"available_sources": DEFAULT_ORDER}}
 
 
 async def test_a_deleted_cookie_is_no_longer_sent(web_api: Any, fakeweb: Any) -> None:

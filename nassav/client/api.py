@@ -136,10 +136,13 @@ def base_url_for(server: ServerSettings) -> str:
 
 
 def normalized_base_url(url: str) -> str:
-    """``http://nas:8000``, with or without a trailing slash or the API's own prefix."""
+    """``http://nas:8000``, with or without a trailing slash or the API's own prefix. A user and
+    password in it are dropped: NASSAV takes an API key, not those, and every message shows the URL."""
     url = url.strip().rstrip("/")
     if "://" not in url:
         url = f"http://{url}"
+    parts = urllib.parse.urlsplit(url)
+    url = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     for suffix in (API_PREFIX, "/nassav"):
         url = url.removesuffix(suffix)
     return url

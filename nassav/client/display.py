@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.filesize import decimal
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from nassav.client.api import Client, Resource, Submitted, TaskState
 
@@ -77,7 +78,8 @@ def tasks_table(tasks: Iterable[TaskState]) -> Table:
     table.add_column("PERCENT", justify="right", no_wrap=True)
     table.add_column("DETAIL", overflow="fold")
     for task in tasks:
-        table.add_row(task.id, task.avid, task.status, f"{task.percent:.1f}%", detail(task))
+        # An error comes from an engine or a site: shown as it is, never read as markup ([/seg] ...).
+        table.add_row(task.id, task.avid, task.status, f"{task.percent:.1f}%", Text(detail(task)))
     return table
 
 

@@ -8,22 +8,41 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from nassav.handlers.envelope import outcome_of
+from nassav.handlers.parsing import load
+from nassav.handlers.schemas import AvidSchema
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 # Adds and refreshes fetch from the sites: a batch of 100 must not open 100 at once.
 CONCURRENCY = 4
+_AVID = AvidSchema()
 
 
-async def outcome(call: Awaitable[Any], success_code: int, doing: str) -> dict[str, Any]:
+def checked_avid(raw: str) -> str:
+    """The AVID of one item, checked as its single call checks it (BadRequest, worded the same)."""
+    return str(load(_AVID, {"avid": raw})["avid"])
+
+
+async def outcome(
+    call: Callable[[], Awaitable[Any]],
+    doing: str,
+    *,
+    code: int = 200,
+    message: str = "success",
+    view: Callable[[Any], Any] = lambda data: data,
+) -> dict[str, Any]:
     """``{code, message, data}`` as the single call's answer would carry them."""
     try:
-        data = await call
+        data = view(await call())
     except Exception as exc:  # the item's answer, as the single call would have given it
-        code, message, data = outcome_of(exc, doing)
-        return {"code": code, "message": message, "data": data}
-    return {"code": success_code, "message": "success", "data": data}
+        return failure(exc, doing)
+    return {"code": code, "message": message, "data": data}
+
+
+def failure(exc: Exception, doing: str) -> dict[str, Any]:
+    code, message, data = outcome_of(exc, doing)
+    return {"code": code, "message": message, "data": data}
 
 
 async def per_avid(items: list[T], avid_of: Callable[[T], str], run: Callable[[T], Awaitable[R]]) -> list[R]:

@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
+from nassav.errors import BadRequest
 from nassav.handlers import views
 from nassav.handlers.appkeys import Services, services
-from nassav.handlers.batch import outcome, per_avid
+from nassav.handlers.batch import checked_avid, failure, outcome, per_avid
 from nassav.handlers.browse_schemas import (
     BatchEnvelope,
     BatchRequestSchema,
@@ -125,12 +126,17 @@ async def batch(request: web.Request) -> web.Response:
 async def _act(found: Services, action: dict[str, Any]) -> dict[str, Any]:
     name, avid = action["action"], action["avid"]
     library = found.library
+    try:
+        avid = checked_avid(avid)
+    except BadRequest as exc:
+        return {"action": name, "avid": avid, **failure(exc, f"batch {name}")}
+    doing = f"batch {name} {avid}"
     if name == "add":
-        answer = await outcome(library.add(avid, action["source"]), 201, f"batch add {avid}")
+        answer = await outcome(lambda: library.add(avid, action["source"]), doing, code=201)
     elif name == "refresh":
-        answer = await outcome(library.refresh(avid), 200, f"batch refresh {avid}")
+        answer = await outcome(lambda: library.refresh(avid), doing)
     elif name == "delete-video":
-        answer = await outcome(library.delete_video(avid), 200, f"batch delete-video {avid}")
+        answer = await outcome(lambda: library.delete_video(avid), doing)
     else:
-        answer = await outcome(library.delete(avid), 200, f"batch delete-all {avid}")
+        answer = await outcome(lambda: library.delete(avid), doing)
     return {"action": name, "avid": avid, **answer}

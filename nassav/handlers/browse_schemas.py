@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from nassav.handlers.schemas import AVID_DOC, AvidField, RequestSchema, envelope_of
+from nassav.handlers.schemas import MAX_BATCH, BoundedList, RequestSchema, envelope_of
 from nassav.library.browse import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SORT_KEYS, SORT_SYNONYMS
 
 MAX_PAGE = 1_000_000
 MAX_TEXT = 200
-MAX_BATCH_ACTIONS = 100
 MAX_PREFERENCES = 50
 _PREFERENCE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
@@ -22,7 +22,16 @@ class SourcesField(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[str, ...]:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > MAX_TEXT:
+            raise ValidationError(f"最多 {MAX_TEXT} 个字符")
         return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing that merely looks like one ("yes", 1, "on")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
 
 
 class PagedQuerySchema(RequestSchema):
@@ -38,9 +47,7 @@ class ResourceQuerySchema(PagedQuerySchema):
         load_default="", validate=validate.Length(0, MAX_TEXT), metadata={"description": "视频编号、标题或演员"}
     )
     status = fields.String(load_default="all", validate=validate.OneOf(["downloaded", "pending", "all"]))
-    source = SourcesField(
-        data_key="source", load_default=(), validate=validate.Length(0, 500), metadata={"example": "jable,missav"}
-    )
+    source = SourcesField(data_key="source", load_default=(), metadata={"example": "jable,missav"})
     actor = fields.String(
         load_default="", validate=validate.Length(0, MAX_TEXT), metadata={"description": "演员的 id 或名字"}
     )
@@ -59,8 +66,8 @@ class TagQuerySchema(PagedQuerySchema):
 
 
 class MarkRequestSchema(RequestSchema):
-    watched = fields.Boolean(load_default=None, allow_none=True)
-    is_favorite = fields.Boolean(load_default=None, allow_none=True)
+    watched = StrictBoolean(load_default=None, allow_none=True)
+    is_favorite = StrictBoolean(load_default=None, allow_none=True)
 
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
@@ -84,18 +91,28 @@ class PreferencesRequestSchema(Schema):
                 raise ValidationError("设置名只能包含字母、数字和下划线，以字母开头", "_schema")
             if not (item is None or isinstance(item, str | int | float | bool)) or len(str(item)) > 1000:
                 raise ValidationError("值应为不超过 1000 字符的字符串、数字或布尔值", key)
+            if (isinstance(item, float) and not math.isfinite(item)) or not _storable(str(item)):
+                raise ValidationError("值无效（非有限数，或含无法存储的字符）", key)
 
 
 class BatchActionSchema(RequestSchema):
     action = fields.String(required=True, validate=validate.OneOf(["add", "refresh", "delete-video", "delete-all"]))
-    avid = AvidField(required=True, metadata=AVID_DOC)
+    # Checked per action, as its single call checks it: a bad AVID fails its own action, not the batch.
+    avid = fields.String(required=True, validate=validate.Length(1, 64), metadata={"example": "SSIS-469"})
     source = fields.String(load_default="any", validate=validate.Length(1, 64))
 
 
 class BatchRequestSchema(RequestSchema):
-    actions = fields.List(
-        fields.Nested(BatchActionSchema), required=True, validate=validate.Length(1, MAX_BATCH_ACTIONS)
-    )
+    actions = BoundedList(fields.Nested(BatchActionSchema), min_items=1, max_items=MAX_BATCH, required=True)
+
+
+def _storable(text: str) -> bool:
+    """Text UTF-8 can carry (JSON lets a lone surrogate through, a database does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- answers (for the OpenAPI document) ------------------------------------------------------

@@ -6,12 +6,12 @@ from typing import Any
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
-from nassav.errors import printable_excerpt
+from nassav.errors import BadRequest, printable_excerpt
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
+from nassav.handlers.batch import checked_avid, failure, outcome
 from nassav.handlers.common import error_answers, validated
-from nassav.handlers.envelope import ok, outcome_of
-from nassav.handlers.parsing import load
+from nassav.handlers.envelope import ok
 from nassav.handlers.resources import VIDEO_ROUTE
 from nassav.handlers.schemas import (
     AvidSchema,
@@ -29,7 +29,6 @@ from nassav.supervisor import Supervisor
 
 TAGS = ["下载管理"]
 SUBMITTED = "下载任务已提交"
-_AVID = AvidSchema()
 SSE_KEEPALIVE_S = 15.0
 SSE_PROGRESS_EVERY_S = 0.5
 
@@ -100,14 +99,14 @@ async def batch_submit(request: web.Request) -> web.Response:
 
 async def _submit_one(supervisor: Supervisor, raw: str) -> dict[str, Any]:
     """One item of a batch: what the single submit would answer, as an item."""
-    avid = raw
     try:
-        avid = load(_AVID, {"avid": raw})["avid"]
-        task = await supervisor.submit(avid)
-    except Exception as exc:  # the item's answer; the batch goes on
-        code, message, data = outcome_of(exc, f"batch submit of {printable_excerpt(avid)}")
-        return {"avid": avid, "code": code, "message": message, "data": data}
-    return {"avid": task.avid, "code": 202, "message": SUBMITTED, "data": views.submitted(task)}
+        avid = checked_avid(raw)
+    except BadRequest as exc:
+        return {"avid": raw, **failure(exc, f"batch submit of {printable_excerpt(raw)}")}
+    submitted = await outcome(
+        lambda: supervisor.submit(avid), f"batch submit of {avid}", code=202, message=SUBMITTED, view=views.submitted
+    )
+    return {"avid": avid, **submitted}
 
 
 @docs(tags=TAGS, summary="重试失败或已取消的下载任务（作为新任务提交，回答与单个提交相同）")

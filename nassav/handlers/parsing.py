@@ -10,6 +10,7 @@ kept in a small cache.
 from __future__ import annotations
 
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -63,9 +64,21 @@ async def _json_body(request: web.Request) -> Any:
     if not body.strip():
         return {}
     try:
-        return json.loads(body)
+        return json.loads(body, parse_float=_finite, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求体不是有效的 JSON") from None
+
+
+def _finite(text: str) -> float:
+    """Python reads 1e999 as infinity, which no JSON can say back: refused like NaN."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large")
+    return value
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python's json reads them by default
 
 
 def load(schema: Schema, raw: Any) -> dict[str, Any]:

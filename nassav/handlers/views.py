@@ -13,9 +13,10 @@ from nassav.downloads.queue import QueueStatus
 from nassav.downloads.tasks import Submission, Task
 from nassav.handlers import API
 from nassav.handlers.envelope import envelope_body, list_envelope_body, paged_envelope_body
-from nassav.library.browse import Mark, Page, Tag
+from nassav.library.browse import Page, Tag
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.index import LISTING_FIELDS, Entry
+from nassav.library.marks import Mark
 from nassav.library.model import METADATA_FIELDS
 from nassav.library.service import Detail, Item, Listing
 from nassav.sources.cookies import StoredCookie

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from nassav.library.index import Entry
+from nassav.library.marks import Mark
 
 T = TypeVar("T")
 Status = Literal["downloaded", "pending", "all"]
@@ -36,17 +37,6 @@ SORT_SYNONYMS = {
     "metadata_update_time": "updated",
     "video_create_time": "video_added",
 }
-
-
-@dataclass(frozen=True)
-class Mark:
-    """What the owner noted about a resource."""
-
-    watched: bool = False
-    is_favorite: bool = False
-
-
-NO_MARK = Mark()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,11 +158,17 @@ def _searchable(entry: Entry) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace(_END, "")  # as fold(), not kept in its cache
 
 
-def tags(entries: Iterable[Entry], kind: TagKind, query: TagQuery) -> Page[Tag]:
+def count_tags(entries: Iterable[Entry], kind: TagKind) -> list[Tag]:
+    """Every actor (or genre) named by the entries, with how many name it."""
     counts: Counter[str] = Counter()
     for entry in entries:
         counts.update(getattr(entry, kind))
-    found = [Tag(tag_id(name), name, count) for name, count in counts.items()]
+    return [Tag(tag_id(name), name, count) for name, count in counts.items()]
+
+
+def tags(counted: list[Tag], query: TagQuery) -> Page[Tag]:
+    """A page of ``counted`` (count_tags) as ``query`` asks."""
+    found = list(counted)  # sorted below: the counts are kept for the next query
     if query.id is not None:
         found = [tag for tag in found if tag.id == query.id]
     if query.search:

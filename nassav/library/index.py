@@ -129,7 +129,12 @@ class LibraryIndex:
 
     def known(self) -> dict[str, tuple[int, Entry]]:
         """Each folder's fingerprint and row: a snapshot for the next start (see ``seed``)."""
-        return {avid: (folder.signature, folder.entry) for avid, folder in self._folders.items() if folder.entry}
+        unsettled = self._unsettled  # changed too recently to vouch for: read again at the next start
+        return {
+            avid: (folder.signature, folder.entry)
+            for avid, folder in self._folders.items()
+            if folder.entry and avid not in unsettled
+        }
 
     def seed(self, known: dict[str, tuple[int, Entry]]) -> None:
         """Rows from an earlier run. At the first look at a folder whose fingerprint is unchanged, its

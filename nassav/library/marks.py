@@ -3,8 +3,20 @@ by them, and in the database, so that they outlive a restart and a refresh of th
 
 from __future__ import annotations
 
-from nassav.library.browse import NO_MARK, Mark
+from dataclasses import dataclass
+
 from nassav.store import Store
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the owner noted about a resource."""
+
+    watched: bool = False
+    is_favorite: bool = False
+
+
+NO_MARK = Mark()
 
 
 class Marks:
@@ -29,14 +41,21 @@ class Marks:
             old.is_favorite if is_favorite is None else is_favorite,
         )
         if new != old:
-            await self._store.save_mark(avid, new.watched, new.is_favorite)
+            # In memory first: a second change arriving while this one is written builds on it, and
+            # the database, writing in order, ends with both.
             self._set(avid, new)
+            try:
+                await self._store.save_mark(avid, new.watched, new.is_favorite)
+            except BaseException:
+                if self.of(avid) == new:  # not changed again meanwhile: what is kept is what was
+                    self._set(avid, old)
+                raise
         return new
 
     async def forget(self, avid: str) -> None:
         if avid in self._marks:
-            await self._store.save_mark(avid, False, False)
             self._set(avid, NO_MARK)
+            await self._store.save_mark(avid, False, False)
 
     def _set(self, avid: str, mark: Mark) -> None:
         if mark == NO_MARK:

@@ -9,6 +9,7 @@ these types, so a new field is declared once, here.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,8 +93,9 @@ def _read(name: str, value: Any) -> Any:
         return _as_texts(value)
     if name in _BOOL_FIELDS:
         return bool(value)
-    if name in _TIME_FIELDS:
-        return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if name in _TIME_FIELDS:  # a number of seconds, or nothing (1e999 is read as infinity: nothing)
+        usable = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return int(value) if usable else None
     if name == "stream_headers":
         return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
     return _as_text(value)

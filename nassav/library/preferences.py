@@ -8,8 +8,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from nassav.errors import BadRequest
 from nassav.store import Store
 
+MAX_KEYS = 100
 # What a front end that never saved anything sees.
 DEFAULTS: dict[str, Any] = {"display_title": "source_title", "enable_avatar": "false"}
 
@@ -34,6 +36,8 @@ class Preferences:
 
     async def update(self, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Keep ``changes`` (the other keys stay as they were); answer every value."""
+        if len(self._values.keys() | changes.keys()) > MAX_KEYS:
+            raise BadRequest(f"设置项过多（最多 {MAX_KEYS} 项）")
         await self._store.save_preferences(
             {key: json.dumps(value, ensure_ascii=False) for key, value in changes.items()}
         )

@@ -19,13 +19,13 @@ from stat import S_ISREG
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.library import browse
-from nassav.library.browse import NO_MARK, Mark, Page
+from nassav.library.browse import Page
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import Library, encode_info
 from nassav.library.finder import Finder, Found
 from nassav.library.images import HEAD_BYTES, Cover, image_content_type, picture_version
 from nassav.library.index import Entry
-from nassav.library.marks import Marks
+from nassav.library.marks import NO_MARK, Mark, Marks
 from nassav.library.model import METADATA_FIELDS, Metadata, ResourceInfo
 from nassav.library.thumbnails import Thumbnails
 from nassav.sources.registry import SourceCatalog
@@ -111,6 +111,7 @@ class LibraryService:
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
         self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
         self._texts: tuple[list[Entry], browse.SearchTexts] | None = None
+        self._tag_counts: dict[str, tuple[list[Entry], list[browse.Tag]]] = {}
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -122,7 +123,9 @@ class LibraryService:
             existing = self._library.read_info(avid)
             if existing is not None:
                 raise Conflict("资源已存在", data=self._saved(existing))
-            return await self._save(await self._finder.find(avid, names), previous=None)
+            saved = await self._save(await self._finder.find(avid, names), previous=None)
+            await self._marks.forget(avid)  # a new resource starts unmarked (an old folder may have gone by hand)
+            return saved
 
     async def refresh(self, avid: str) -> Saved:
         """Re-fetch from the stored source (every enabled one if it names none we know); on failure
@@ -169,16 +172,19 @@ class LibraryService:
 
     async def delete(self, avid: str) -> DeletedResource:
         await self._cancel_download(avid)
-        deleted = DeletedResource(avid, await self._library.delete_resource(avid))
-        await self._thumbnails.forget(avid)
-        await self._marks.forget(avid)
-        return deleted
+        try:
+            return DeletedResource(avid, await self._library.delete_resource(avid))
+        finally:  # what goes with the resource goes, also when its folder was already gone
+            await self._thumbnails.forget(avid)
+            await self._marks.forget(avid)
 
     async def mark(self, avid: str, *, watched: bool | None, is_favorite: bool | None) -> Mark:
-        """Note that a resource was watched, or is a favourite; NotFound when there is no such resource."""
-        if self._library.read_info(avid) is None:
-            raise NotFound(f"资源 {avid} 不存在")
-        return await self._marks.note(avid, watched=watched, is_favorite=is_favorite)
+        """Note that a resource was watched, or is a favourite; NotFound when there is no such resource.
+        Under the resource's write lock: a delete running meanwhile is not followed by a mark of it."""
+        async with self._library.writing(avid):
+            if self._library.read_info(avid) is None:
+                raise NotFound(f"资源 {avid} 不存在")
+            return await self._marks.note(avid, watched=watched, is_favorite=is_favorite)
 
     async def delete_video(self, avid: str) -> DeletedVideo:
         await self._cancel_download(avid)
@@ -209,7 +215,12 @@ class LibraryService:
         return self._texts[1]
 
     def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Page[browse.Tag]:
-        return browse.tags(self._library.entries(), kind, query)
+        entries = self._library.entries()
+        counted = self._tag_counts.get(kind)
+        if counted is None or counted[0] is not entries:  # counted once per change of the library
+            counted = (entries, browse.count_tags(entries, kind))
+            self._tag_counts[kind] = counted
+        return browse.tags(counted[1], query)
 
     def videos(self) -> list[str]:
         return self._library.video_avids()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ def snapshot_path(database: Path) -> Path:
 def save(path: Path, known: Known) -> None:
     """One JSON line per row after a header line, written whole or not at all (a temp file renamed
     over the old one); no fsync: losing it costs a slower start, nothing more."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.tmp")  # one name: a save cut short is overwritten by the next
     try:
         with tmp.open("w", encoding="utf-8") as fh:
             fh.write(json.dumps({"format": FORMAT}) + "\n")

@@ -26,12 +26,15 @@ class Cookies:
         self._store = store
         self._catalog = catalog
 
-    async def set(self, source: str, cookie: str) -> str:
-        """Store the cookie for ``source``; return the source's canonical name."""
+    def _resolve(self, source: str) -> str:
         try:
-            name = self._catalog.resolve(source)
+            return self._catalog.resolve(source)
         except UnknownSource as exc:  # the contract answers an unknown source here with 404
             raise NotFound(exc.message, data=exc.data) from None
+
+    async def set(self, source: str, cookie: str) -> str:
+        """Store the cookie for ``source``; return the source's canonical name."""
+        name = self._resolve(source)
         await self._store.set_cookie(name, cookie.strip())
         log.info("cookie for %s updated (%d characters)", name, len(cookie))
         return name
@@ -44,8 +47,8 @@ class Cookies:
 
     async def delete(self, source: str) -> str:
         """Forget the cookie of ``source`` (the next request goes without it); return the source's
-        canonical name. UnknownSource (400) for a name we do not know, NotFound when none is set."""
-        name = self._catalog.resolve(source)
+        canonical name. NotFound for a name we do not know (as ``set`` answers) or when none is set."""
+        name = self._resolve(source)
         if not await self._store.delete_cookie(name):
             raise NotFound(f"源 {name} 没有设置 Cookie")
         log.info("cookie for %s deleted", name)
