@@ -69,6 +69,7 @@ def run(
         if stream_url:
             add_stream_resource(nassav.workdir / "resource", "BENCH-DL-1", stream_url)
         nassav.start()
+        nassav.settle()
         try:
             _warm(nassav)
             results = {

@@ -23,6 +23,7 @@ def run(*, resources: int, runs: int, duration_s: int) -> dict[str, EndpointResu
         nassav = Nassav(Path(scratch) / "nassav")
         make_library(nassav.workdir / "resource", resources, cover_bytes=100)
         nassav.start()
+        nassav.settle()
         try:
             for path in ENDPOINTS.values():
                 urllib.request.urlopen(nassav.base + path, timeout=60).read()

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from nassav.client import display
 from nassav.client.api import Client, Refused, Submitted, TaskState, Unauthorized, Unreachable, base_url_for
 from nassav.config import load_settings
 from nassav.errors import ConfigError
@@ -113,7 +111,8 @@ def download(client: Client, avids: tuple[str, ...], wait: bool) -> int:
     if not (wait and queued):
         return status
     try:
-        finals = display.follow(client, queued, Console(stderr=True))
+        display = _display()
+        finals = display.follow(client, queued, display.Console(stderr=True))
     except KeyboardInterrupt:
         return fail("stopped waiting; the downloads go on (see nassav tasks)", EXIT_INTERRUPTED)
     for task in finals:
@@ -132,7 +131,7 @@ def submit_all(client: Client, avids: tuple[str, ...], *, announce: bool) -> tup
             status = EXIT_FAILED
             continue
         if submitted.task_id is None:
-            click.echo(f"{submitted.avid}: already downloaded ({display.size(submitted.file_size)})")
+            click.echo(f"{submitted.avid}: already downloaded ({_display().size(submitted.file_size)})")
             continue
         queued.append(submitted)
         if announce:
@@ -142,7 +141,7 @@ def submit_all(client: Client, avids: tuple[str, ...], *, announce: bool) -> tup
 
 def report_final(task: TaskState) -> None:
     if task.status == "completed":
-        click.echo(f"{task.avid}: downloaded ({display.size(task.file_size)})")
+        click.echo(f"{task.avid}: downloaded ({_display().size(task.file_size)})")
     else:
         click.echo(f"{task.avid}: {task.status}" + (f": {task.error}" if task.error else ""), err=True)
 
@@ -160,7 +159,7 @@ def list_resources(client: Client, downloaded: bool, search: str) -> int:
     if not resources:
         click.echo("no resources match" if (downloaded or search) else "the library is empty", err=True)
         return EXIT_OK
-    for line in display.resource_lines(resources):
+    for line in _display().resource_lines(resources):
         click.echo(line)
     return EXIT_OK
 
@@ -173,7 +172,8 @@ def tasks(client: Client) -> int:
     if not found:
         click.echo("no download tasks", err=True)
         return EXIT_OK
-    Console().print(display.tasks_table(found))
+    display = _display()
+    display.Console().print(display.tasks_table(found))
     return EXIT_OK
 
 
@@ -194,3 +194,11 @@ def cookie(client: Client, source: str, cookie: str) -> int:
 
 
 COMMANDS = (add, download, list_resources, tasks, cookie)
+
+
+def _display() -> Any:
+    """The presentation module, imported when a command shows something: ``nassav serve`` shares this
+    entry point and has no use for rich (a few megabytes it would keep all its life)."""
+    from nassav.client import display
+
+    return display

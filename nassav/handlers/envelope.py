@@ -84,7 +84,7 @@ def raw_envelope(body: bytes, code: int = 200) -> web.Response:
     return web.Response(status=code, body=body, content_type="application/json", charset="utf-8")
 
 
-STREAM_ABOVE_BYTES = 1024 * 1024
+STREAM_ABOVE_BYTES = 4 * 1024 * 1024
 STREAM_CHUNK_BYTES = 256 * 1024
 
 
