@@ -130,3 +130,8 @@ async def test_a_deleted_cookie_is_no_longer_sent(web_api: Any, fakeweb: Any) ->
     await source.fetch("/videos/ssis-469/")
     assert len(fakeweb["jable"].requests) == 2
     assert fakeweb["jable"].headers_seen("Cookie") == [SECRET]  # the second request went without it
+
+
+async def test_asking_for_a_cookie_to_be_fetched_says_what_to_do(api: Any) -> None:
+    body = await read_envelope(await api.post(f"{API}/source/cookie", json={"source": "MissAV", "auto": True}), 400)
+    assert any("复制" in message for message in body["data"]["cookie"]), body

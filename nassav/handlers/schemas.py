@@ -7,7 +7,7 @@ import types
 import typing
 from typing import Any, Literal
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from nassav.avid import normalize_avid
 from nassav.downloads.tasks import Submission, Task
@@ -105,6 +105,12 @@ class CookieRequestSchema(RequestSchema):
         validate=[validate.Length(1, 16384), _header_safe],
         metadata={"example": "cf_clearance=xxx; PHPSESSID=xxx"},
     )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _not_fetched_for_you(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        """Some front ends offer to fetch a cookie (``{"auto": true}``): say what to do instead."""
+        if isinstance(original, dict) and original.get("auto") and "cookie" not in original:
+            raise ValidationError("NASSAV 不会自动获取 Cookie：请在浏览器中打开该站点，复制其 Cookie 后设置", "cookie")
 
 
 class AddResourceRequestSchema(RequestSchema):
