@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from nassav.errors import printable_excerpt
 from nassav.handlers.envelope import outcome_of
 from nassav.handlers.parsing import load
 from nassav.handlers.schemas import AvidSchema
@@ -19,30 +20,25 @@ CONCURRENCY = 4
 _AVID = AvidSchema()
 
 
-def checked_avid(raw: str) -> str:
-    """The AVID of one item, checked as its single call checks it (BadRequest, worded the same)."""
-    return str(load(_AVID, {"avid": raw})["avid"])
-
-
-async def outcome(
-    call: Callable[[], Awaitable[Any]],
+async def answer_for(
+    raw_avid: str,
     doing: str,
+    call: Callable[[str], Awaitable[Any]],
     *,
     code: int = 200,
     message: str = "success",
     view: Callable[[Any], Any] = lambda data: data,
 ) -> dict[str, Any]:
-    """``{code, message, data}`` as the single call's answer would carry them."""
+    """One item: ``{avid, code, message, data}`` as the single call of ``raw_avid`` would answer. The
+    AVID is checked as the single call checks it (a bad one fails this item alone), then ``call`` runs
+    with it; ``doing`` names the call in the log."""
+    avid = raw_avid  # as sent, until it is known to be one
     try:
-        data = view(await call())
+        avid = str(load(_AVID, {"avid": raw_avid})["avid"])
+        data = view(await call(avid))
     except Exception as exc:  # the item's answer, as the single call would have given it
-        return failure(exc, doing)
-    return {"code": code, "message": message, "data": data}
-
-
-def failure(exc: Exception, doing: str) -> dict[str, Any]:
-    code, message, data = outcome_of(exc, doing)
-    return {"code": code, "message": message, "data": data}
+        code, message, data = outcome_of(exc, f"{doing} {printable_excerpt(avid)}")
+    return {"avid": avid, "code": code, "message": message, "data": data}
 
 
 async def per_avid(items: list[T], avid_of: Callable[[T], str], run: Callable[[T], Awaitable[R]]) -> list[R]:

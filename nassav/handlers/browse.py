@@ -4,15 +4,15 @@ actors and genres, watched and favourite, display preferences, batches of resour
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
-from nassav.errors import BadRequest
 from nassav.handlers import views
 from nassav.handlers.appkeys import Services, services
-from nassav.handlers.batch import checked_avid, failure, outcome, per_avid
+from nassav.handlers.batch import answer_for, per_avid
 from nassav.handlers.browse_schemas import (
     BatchEnvelope,
     BatchRequestSchema,
@@ -124,19 +124,12 @@ async def batch(request: web.Request) -> web.Response:
 
 
 async def _act(found: Services, action: dict[str, Any]) -> dict[str, Any]:
-    name, avid = action["action"], action["avid"]
-    library = found.library
-    try:
-        avid = checked_avid(avid)
-    except BadRequest as exc:
-        return {"action": name, "avid": avid, **failure(exc, f"batch {name}")}
-    doing = f"batch {name} {avid}"
-    if name == "add":
-        answer = await outcome(lambda: library.add(avid, action["source"]), doing, code=201)
-    elif name == "refresh":
-        answer = await outcome(lambda: library.refresh(avid), doing)
-    elif name == "delete-video":
-        answer = await outcome(lambda: library.delete_video(avid), doing)
-    else:
-        answer = await outcome(lambda: library.delete(avid), doing)
-    return {"action": name, "avid": avid, **answer}
+    name, library = action["action"], found.library
+    calls: dict[str, Callable[[str], Awaitable[Any]]] = {
+        "add": lambda avid: library.add(avid, action["source"]),
+        "refresh": library.refresh,
+        "delete-video": library.delete_video,
+        "delete-all": library.delete,
+    }
+    code = 201 if name == "add" else 200  # what each single call answers on success
+    return {"action": name, **await answer_for(action["avid"], f"batch {name}", calls[name], code=code)}

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
-from nassav.errors import BadRequest, printable_excerpt
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
-from nassav.handlers.batch import checked_avid, failure, outcome
+from nassav.handlers.batch import answer_for
 from nassav.handlers.common import error_answers, validated
 from nassav.handlers.envelope import ok
 from nassav.handlers.resources import VIDEO_ROUTE
@@ -25,7 +23,6 @@ from nassav.handlers.schemas import (
     TaskListEnvelope,
     VideoPathEnvelope,
 )
-from nassav.supervisor import Supervisor
 
 TAGS = ["下载管理"]
 SUBMITTED = "下载任务已提交"
@@ -93,20 +90,12 @@ async def submit_download_by_path(request: web.Request) -> web.Response:
 @response_schema(BatchSubmitEnvelope, 200)
 @error_answers(400, 413)
 async def batch_submit(request: web.Request) -> web.Response:
-    supervisor = services(request).downloads
-    return ok({"results": [await _submit_one(supervisor, raw) for raw in validated(request)["avids"]]})
-
-
-async def _submit_one(supervisor: Supervisor, raw: str) -> dict[str, Any]:
-    """One item of a batch: what the single submit would answer, as an item."""
-    try:
-        avid = checked_avid(raw)
-    except BadRequest as exc:
-        return {"avid": raw, **failure(exc, f"batch submit of {printable_excerpt(raw)}")}
-    submitted = await outcome(
-        lambda: supervisor.submit(avid), f"batch submit of {avid}", code=202, message=SUBMITTED, view=views.submitted
-    )
-    return {"avid": avid, **submitted}
+    submit = services(request).downloads.submit
+    results = [
+        await answer_for(raw, "batch submit of", submit, code=202, message=SUBMITTED, view=views.submitted)
+        for raw in validated(request)["avids"]
+    ]
+    return ok({"results": results})
 
 
 @docs(tags=TAGS, summary="重试失败或已取消的下载任务（作为新任务提交，回答与单个提交相同）")

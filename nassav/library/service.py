@@ -9,7 +9,6 @@ into answers.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import time
@@ -242,13 +241,12 @@ class LibraryService:
             stat = os.stat(path)
         except FileNotFoundError:
             raise NotFound(f"封面 {avid} 不存在") from None
-        version = picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if size is not None:
-            return dataclasses.replace(await self._thumbnails.of(avid, size, path, stat), version=version)
+            return await self._thumbnails.of(avid, size, path, stat)
         key = (avid, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         cover = self._covers.get(key)
         if cover is None:
-            cover = dataclasses.replace(await asyncio.to_thread(_read_cover, avid, path, stat), version=version)
+            cover = await asyncio.to_thread(_read_cover, avid, path, stat)
             self._covers.put(key, cover, len(cover.body) if stat.st_size <= MAX_CACHED_COVER_BYTES else 0)
         return cover
 
@@ -276,7 +274,8 @@ def _read_cover(avid: str, path: str, stat: os.stat_result) -> Cover:
     if content_type is None:  # an empty file or an HTML error page saved by an older version
         log.warning("cover %s is not an image; not serving it", path)
         raise NotFound(f"封面 {avid} 不存在")
-    return Cover(body, content_type, stat.st_mtime, f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}")
+    etag = f"{stat.st_ino:x}-{stat.st_mtime_ns:x}-{stat.st_size:x}"
+    return Cover(body, content_type, stat.st_mtime, etag, picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size))
 
 
 def merge(found: Found, previous: ResourceInfo | None) -> ResourceInfo:

@@ -9,6 +9,7 @@ an image becomes a thumbnail, and one with too many pixels (a decompression bomb
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 import logging
@@ -23,7 +24,7 @@ from nassav.avid import is_safe_name
 from nassav.errors import BadRequest, InvalidAvid, NotFound, UnreadableImage
 from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import atomic_write
-from nassav.library.images import HEAD_BYTES, Cover, image_content_type
+from nassav.library.images import HEAD_BYTES, Cover, image_content_type, picture_version
 from nassav.library.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class Thumbnails:
                 if found is None:
                     async with self._workers:
                         found = await asyncio.to_thread(_make, avid, SIZES[size], cover, path)
+                found = dataclasses.replace(found, version=picture_version(stat.st_ino, stat.st_mtime_ns, stat.st_size))
                 self._memory.put(key, found, len(found.body))
         return found
 
