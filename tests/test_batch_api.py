@@ -100,3 +100,10 @@ async def test_a_resource_added_again_starts_unmarked(web_api: Any, library_root
     await read_envelope(await web_api.post(f"{API}/resource", json={"avid": "SSIS-469", "source": "jable"}), 201)
     metadata = await read_envelope(await web_api.get(f"{API}/resource/metadata", params={"avid": "SSIS-469"}), 200)
     assert metadata["data"]["is_favorite"] is False
+
+
+async def test_spellings_of_one_avid_share_its_order(web_api: Any, library_root: Path) -> None:
+    actions = [{"action": "add", "avid": "ssis469", "source": "jable"}, {"action": "delete-all", "avid": "SSIS-469"}]
+    results = (await batch(web_api, actions))["data"]["results"]
+    assert [(item["avid"], item["code"]) for item in results] == [("SSIS-469", 201), ("SSIS-469", 200)]
+    assert not (library_root / "SSIS-469").exists()

@@ -7,7 +7,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from nassav.errors import printable_excerpt
+from nassav.avid import normalize_avid
+from nassav.errors import InvalidAvid, printable_excerpt
 from nassav.handlers.envelope import outcome_of
 from nassav.handlers.parsing import load
 from nassav.handlers.schemas import AvidSchema
@@ -41,15 +42,22 @@ async def answer_for(
     return {"avid": avid, "code": code, "message": message, "data": data}
 
 
+def _lane(raw_avid: str) -> str:
+    try:
+        return normalize_avid(raw_avid)
+    except InvalidAvid:  # answered as a failed item; a lane of its own
+        return raw_avid
+
+
 async def per_avid(items: list[T], avid_of: Callable[[T], str], run: Callable[[T], Awaitable[R]]) -> list[R]:
-    """Run every item and answer in the order given. Items of one AVID run one after another, in that
-    order (an add then a delete means just that); different AVIDs run side by side, ``CONCURRENCY`` at
-    most."""
+    """Run every item and answer in the order given. Items of one AVID, however spelled (ssis469,
+    SSIS-469), run one after another, in that order (an add then a delete means just that); different
+    AVIDs run side by side, ``CONCURRENCY`` at most."""
     slots = asyncio.Semaphore(CONCURRENCY)
     results: dict[int, R] = {}
     lanes: dict[str, list[int]] = {}
     for index, item in enumerate(items):
-        lanes.setdefault(avid_of(item), []).append(index)
+        lanes.setdefault(_lane(avid_of(item)), []).append(index)
 
     async def lane(indexes: list[int]) -> None:
         async with slots:
