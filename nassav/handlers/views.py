@@ -81,11 +81,11 @@ def paged(page: Page[Any], item: Callable[[Any], Any]) -> bytes:
 
 
 def tag(item: Tag) -> dict[str, Any]:
-    return {"id": item.id, "name": item.name, "resource_count": item.resource_count}
+    return dataclasses.asdict(item)
 
 
 def mark(avid: str, noted: Mark) -> dict[str, Any]:
-    return {"avid": avid, "watched": noted.watched, "is_favorite": noted.is_favorite}
+    return {"avid": avid, **dataclasses.asdict(noted)}
 
 
 def task(item: Task) -> dict[str, Any]:

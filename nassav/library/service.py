@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from stat import S_ISREG
+from typing import Any, TypeVar
 
 from nassav.errors import Conflict, NotFound, UnknownSource, UpstreamError
 from nassav.library import browse
@@ -30,6 +31,7 @@ from nassav.library.thumbnails import Thumbnails
 from nassav.sources.registry import SourceCatalog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ANY_SOURCE = "any"
 COVER_CACHE_BYTES = 32 * 1024 * 1024
@@ -109,8 +111,7 @@ class LibraryService:
         self._catalog = catalog
         self._cancel_download = cancel_download  # a live download of a resource stops before its files go
         self._covers = ByteBudgetCache(COVER_CACHE_BYTES)
-        self._texts: tuple[list[Entry], browse.SearchTexts] | None = None
-        self._tag_counts: dict[str, tuple[list[Entry], list[browse.Tag]]] = {}
+        self._made_of_entries: dict[str, tuple[list[Entry], Any]] = {}
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -202,24 +203,24 @@ class LibraryService:
 
     def browse(self, query: browse.Query) -> Page[Item]:
         entries = self._library.entries()
-        texts = self._search_texts(entries) if query.search else None
+        texts = self._derived(entries, "search", browse.SearchTexts) if query.search else None
         found = browse.resources(entries, self._marks.of, query, texts)
         items = [Item(entry, self._marks.of(entry.avid)) for entry in found.items]
         return Page(items, found.total, found.page, found.page_size)
 
-    def _search_texts(self, entries: list[Entry]) -> browse.SearchTexts:
-        """Made again only when the entries change (the index gives a new list then)."""
-        if self._texts is None or self._texts[0] is not entries:
-            self._texts = (entries, browse.SearchTexts(entries))
-        return self._texts[1]
-
     def tags(self, kind: browse.TagKind, query: browse.TagQuery) -> Page[browse.Tag]:
         entries = self._library.entries()
-        counted = self._tag_counts.get(kind)
-        if counted is None or counted[0] is not entries:  # counted once per change of the library
-            counted = (entries, browse.count_tags(entries, kind))
-            self._tag_counts[kind] = counted
-        return browse.tags(counted[1], query)
+        counted = self._derived(entries, kind, lambda found: browse.count_tags(found, kind))
+        return browse.tags(counted, query)
+
+    def _derived(self, entries: list[Entry], name: str, make: Callable[[list[Entry]], T]) -> T:
+        """What is worked out of all the entries (the search texts, the tag counts), made again only
+        when they change: the index gives a new list then."""
+        kept = self._made_of_entries.get(name)
+        if kept is None or kept[0] is not entries:
+            kept = (entries, make(entries))
+            self._made_of_entries[name] = kept
+        return kept[1]  # type: ignore[no-any-return]
 
     def videos(self) -> list[str]:
         return self._library.video_avids()
