@@ -92,10 +92,12 @@ def tag_id(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=6).digest(), "big")
 
 
-@functools.lru_cache(maxsize=65536)  # names recur across thousands of resources
-def fold(text: str) -> str:
+def folded(text: str) -> str:
     """Text as search compares it: case- and width-insensitive (ＡＢＣ, abc and ABC are one)."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+fold = functools.lru_cache(maxsize=65536)(folded)  # for names, which recur across thousands of resources
 
 
 def resources(
@@ -155,7 +157,7 @@ _PART = 1000
 
 def _searchable(entry: Entry) -> str:
     text = "\n".join((entry.avid, entry.avid.replace("-", ""), entry.title, *entry.actors))
-    return unicodedata.normalize("NFKC", text).casefold().replace(_END, "")  # as fold(), not kept in its cache
+    return folded(text).replace(_END, "")  # one text per resource: not for fold()'s cache
 
 
 def count_tags(entries: Iterable[Entry], kind: TagKind) -> list[Tag]:
