@@ -5,6 +5,7 @@ import json
 from aiohttp import web
 from aiohttp_apigami import docs, match_info_schema, querystring_schema, request_schema, response_schema
 
+from nassav.downloads.tasks import Task
 from nassav.handlers import views
 from nassav.handlers.appkeys import services
 from nassav.handlers.batch import answer_for
@@ -58,7 +59,11 @@ async def delete_download(request: web.Request) -> web.Response:
 
 
 async def _submit(request: web.Request) -> web.Response:
-    task = await services(request).downloads.submit(validated(request)["avid"])
+    return _submitted(await services(request).downloads.submit(validated(request)["avid"]))
+
+
+def _submitted(task: Task) -> web.Response:
+    """The answer of every submit: the single one, by path, and a retry."""
     return ok(views.submitted(task), code=202, message=SUBMITTED)
 
 
@@ -104,8 +109,7 @@ async def batch_submit(request: web.Request) -> web.Response:
 @response_schema(TaskEnvelope, 409, description="任务正在等待、正在下载或已完成；或视频已下载、下载任务已存在")
 @error_answers(400, 404)
 async def retry_task(request: web.Request) -> web.Response:
-    task = await services(request).downloads.retry(validated(request)["task_id"])
-    return ok(views.submitted(task), code=202, message=SUBMITTED)
+    return _submitted(await services(request).downloads.retry(validated(request)["task_id"]))
 
 
 @docs(tags=TAGS, summary="所有进行中和最近的下载任务（含进度）")
