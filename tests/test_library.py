@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,16 @@ def test_folder_names_are_checked_again_before_use(tmp_path: Path) -> None:
         library.folder("../etc")
     with pytest.raises(InvalidAvid):
         library.file("ssis-469", "json")  # not canonical: callers must normalize first
+
+
+def test_settled_folders_leave_nothing_to_walk_on_later_refreshes(tmp_path: Path) -> None:
+    """A first start finds every folder new (inside the racy window); once they settle, what is left
+    to recheck on every request must be small again, not a table sized for the whole library."""
+    folders = [make_resource(tmp_path, f"SSIS-{number:03d}") for number in range(1, 501)]
+    library = Library(tmp_path, sweep_interval_s=3600)
+    assert len(library.entries()) == 500
+    settle(*folders, tmp_path)
+    assert len(library.entries()) == 500  # each rechecked once more, now settled
+    left = library._index._unsettled  # what every refresh walks
+    assert not left
+    assert sys.getsizeof(left) <= sys.getsizeof(set())

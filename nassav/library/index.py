@@ -148,8 +148,12 @@ class LibraryIndex:
             self._rescan_root(now_ns)
             self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
             self._seeded = {}  # every folder has had its first look
-        for avid in list(self._unsettled):
-            self.check(avid, now_ns)
+        if self._unsettled:
+            for avid in list(self._unsettled):
+                self.check(avid, now_ns)
+            # A set keeps its table when emptied, and a look at it walks the whole table: after a
+            # first start with every folder new, that was 50,000 slots on every request.
+            self._unsettled = set(self._unsettled)
         self._sweep_step(now_ns)
 
     def check(self, avid: str, now_ns: int | None = None) -> None:
