@@ -8,12 +8,10 @@ import logging
 import re
 import warnings
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp_apigami import setup_aiohttp_apispec
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialWithJitterBackoff
 
 from nassav import __version__
 from nassav.config import Settings
@@ -35,6 +33,9 @@ from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +91,7 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     if not url:
         yield
         return
-    client = aioredis.from_url(
-        url,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
-        socket_timeout=REDIS_SOCKET_TIMEOUT_S,
-        health_check_interval=REDIS_HEALTH_CHECK_S,
-        # A connection closed under us is tried again, briefly, on a new one; a Redis that stays away
-        # fails the call within a second (the callers then go on without it) instead of redis-py's
-        # default ten tries.
-        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
-    )
+    client = _redis_client(url)
     try:
         await asyncio.wait_for(client.ping(), REDIS_CONNECT_TIMEOUT_S)
     except Exception as exc:
@@ -109,6 +101,24 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     app[appkeys.REDIS] = client
     yield
     await client.aclose()
+
+
+def _redis_client(url: str) -> aioredis.Redis:
+    # Imported here: an embedded instance, the common case, never loads the client library.
+    import redis.asyncio as aioredis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialWithJitterBackoff
+
+    return aioredis.from_url(
+        url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S,
+        socket_timeout=REDIS_SOCKET_TIMEOUT_S,
+        health_check_interval=REDIS_HEALTH_CHECK_S,
+        # A connection closed under us is tried again, briefly, on a new one; a Redis that stays away
+        # fails the call within a second (the callers then go on without it) instead of redis-py's
+        # default ten tries.
+        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=2),
+    )
 
 
 async def library_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from curl_cffi.curl import CURL_WRITEFUNC_ERROR
-from curl_cffi.requests import AsyncSession
-from curl_cffi.requests.exceptions import RequestException
-
 from nassav.errors import Blocked, NotOnSource, TransientUpstreamError, UpstreamError
 
 if TYPE_CHECKING:  # config imports the sources, which import this client: no import back at run time
+    from curl_cffi.requests import AsyncSession
+
     from nassav.config import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -48,15 +46,26 @@ class HttpClient:
     def __init__(self, settings: HttpSettings, cookie_lookup: CookieLookup) -> None:
         self._settings = settings
         self._cookie_lookup = cookie_lookup
-        self._session: AsyncSession[Any] = AsyncSession(
-            impersonate=IMPERSONATE,
-            proxy=settings.proxy or None,
-            timeout=settings.timeout_seconds,
-            max_clients=16,
-        )
+        self._session: AsyncSession[Any] | None = None
+
+    def _opened(self) -> AsyncSession[Any]:
+        """The curl session, made at the first request. curl is imported only then (here and in the
+        methods that catch its errors): a service that only serves its library never loads it, and
+        keeps the megabytes on a small NAS."""
+        if self._session is None:
+            from curl_cffi.requests import AsyncSession
+
+            self._session = AsyncSession(
+                impersonate=IMPERSONATE,
+                proxy=self._settings.proxy or None,
+                timeout=self._settings.timeout_seconds,
+                max_clients=16,
+            )
+        return self._session
 
     async def close(self) -> None:
-        await self._session.close()
+        if self._session is not None:
+            await self._session.close()
 
     async def get(
         self,
@@ -95,6 +104,10 @@ class HttpClient:
     async def _peek(self, url: str, headers: Mapping[str, str], max_bytes: int) -> Response:
         """The first ``max_bytes`` of a body: the transfer is aborted there (an origin that ignores
         Range would otherwise send a whole segment first)."""
+        from curl_cffi.curl import CURL_WRITEFUNC_ERROR
+        from curl_cffi.requests.exceptions import RequestException
+
+        session = self._opened()
         received = bytearray()
 
         def collect(chunk: bytes) -> int | None:
@@ -102,9 +115,7 @@ class HttpClient:
             return CURL_WRITEFUNC_ERROR if len(received) >= max_bytes else None
 
         try:
-            response = await self._session.get(
-                url, headers=dict(headers), content_callback=collect, discard_cookies=True
-            )
+            response = await session.get(url, headers=dict(headers), content_callback=collect, discard_cookies=True)
         except RequestException as exc:
             response = getattr(exc, "response", None)
             if response is None or len(received) < max_bytes:  # a real failure, not our abort
@@ -115,8 +126,11 @@ class HttpClient:
         return Response(str(response.url), response.status_code, dict(response.headers), head)
 
     async def _fetch(self, url: str, headers: Mapping[str, str], max_bytes: int) -> Response:
+        from curl_cffi.requests.exceptions import RequestException
+
+        session = self._opened()
         try:
-            response = await self._session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
+            response = await session.get(url, headers=dict(headers), stream=True, discard_cookies=True)
         except RequestException as exc:
             raise TransientUpstreamError(f"{_host(url)} unreachable: {_curl_reason(exc)}") from None
         except (ValueError, UnicodeError) as exc:  # a header or URL curl cannot send as it is

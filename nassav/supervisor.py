@@ -16,8 +16,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-
-import redis.asyncio as aioredis
+from typing import TYPE_CHECKING
 
 from nassav.config import Settings
 from nassav.downloads.claims import DownloadLock, TaskClaims
@@ -31,6 +30,9 @@ from nassav.http import HttpClient
 from nassav.library.files import Library
 from nassav.library.locks import KeyedLocks
 from nassav.store import Store
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,12 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from typing import TYPE_CHECKING
 
 from nassav.errors import LockTimeout
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,17 @@ _COMPARE_AND_EXPIRE = (
 )
 
 
-# What a Redis call can raise when Redis is away or unwell: redis-py wraps most socket errors, not all
-# (TimeoutError, the budget below running out, is an OSError).
-REDIS_FAILURES: tuple[type[Exception], ...] = (RedisError, OSError)
+def redis_failures(redis: aioredis.Redis | None) -> tuple[type[Exception], ...]:
+    """What a call to ``redis`` can raise when Redis is away or unwell: redis-py wraps most socket
+    errors, not all (TimeoutError, the budget below running out, is an OSError). Without Redis there
+    are no calls to fail, and the client library is never loaded (megabytes a NAS keeps)."""
+    if redis is None:
+        return ()
+    from redis.exceptions import RedisError
+
+    return (RedisError, OSError)
+
+
 # A claim or release answers a client: a Redis that drops packets must not hold it for the client
 # library's retries and timeouts added up.
 CALL_BUDGET_S = 2.0
@@ -56,6 +65,7 @@ class DownloadLock:
     def __init__(self, redis: aioredis.Redis | None, *, prefix: str, ttl_s: int, wait_s: float) -> None:
         self._local = asyncio.Lock()
         self._redis = redis
+        self._failures = redis_failures(redis)
         self._key = prefix + LOCK_KEY
         self._ttl_ms = ttl_s * 1000
         self._wait_s = wait_s
@@ -82,7 +92,7 @@ class DownloadLock:
                     await renewal
                 try:
                     await asyncio.shield(self._redis.eval(_COMPARE_AND_DELETE, 1, self._key, token))
-                except REDIS_FAILURES as exc:  # the lease expires by itself
+                except self._failures as exc:  # the lease expires by itself
                     _unreachable("releasing the download lock", exc)
         finally:
             self._local.release()
@@ -93,7 +103,7 @@ class DownloadLock:
             try:
                 if await redis.set(self._key, token, nx=True, px=self._ttl_ms):
                     return token
-            except REDIS_FAILURES as exc:
+            except self._failures as exc:
                 # Waiting for Redis would stop every download; the renewal takes the lease once it is back.
                 _unreachable("taking the download lock", exc)
                 return token
@@ -109,7 +119,7 @@ class DownloadLock:
                 renewed = await redis.eval(_COMPARE_AND_EXPIRE, 1, self._key, token, self._ttl_ms)
                 if not renewed and not await redis.set(self._key, token, nx=True, px=self._ttl_ms):
                     log.error("the download lock's lease was lost to another instance; two engines may run now")
-            except REDIS_FAILURES as exc:
+            except self._failures as exc:
                 _unreachable("renewing the download lock", exc)
 
 
@@ -118,6 +128,7 @@ class TaskClaims:
 
     def __init__(self, redis: aioredis.Redis | None, *, prefix: str, ttl_s: int) -> None:
         self._redis = redis
+        self._failures = redis_failures(redis)
         self._prefix = prefix
         self._ttl_ms = ttl_s * 1000
 
@@ -130,7 +141,7 @@ class TaskClaims:
         try:
             async with asyncio.timeout(CALL_BUDGET_S):
                 return await self._claim(avid, task_id)
-        except REDIS_FAILURES as exc:
+        except self._failures as exc:
             _unreachable(f"claiming {avid}", exc)
             return True
 
@@ -148,7 +159,7 @@ class TaskClaims:
         try:
             async with asyncio.timeout(CALL_BUDGET_S):
                 await self._redis.eval(_COMPARE_AND_DELETE, 1, self._key(avid), task_id)
-        except REDIS_FAILURES as exc:  # it expires by itself
+        except self._failures as exc:  # it expires by itself
             _unreachable(f"releasing the claim on {avid}", exc)
 
     async def keep(self, live: Callable[[], Iterable[tuple[str, str]]]) -> None:
@@ -160,7 +171,7 @@ class TaskClaims:
                 for avid, task_id in list(live()):
                     if not await self._claim(avid, task_id):
                         log.error("%s: another instance claimed this AVID while Redis was away", avid)
-            except REDIS_FAILURES as exc:  # one warning a round, not one per task
+            except self._failures as exc:  # one warning a round, not one per task
                 _unreachable("refreshing the download claims", exc)
 
     @property

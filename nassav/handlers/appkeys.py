@@ -4,8 +4,8 @@ built from them last (app.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import redis.asyncio as aioredis
 from aiohttp import web
 
 from nassav.config import Settings
@@ -19,6 +19,9 @@ from nassav.sources.cookies import Cookies
 from nassav.sources.registry import SourceCatalog
 from nassav.store import Store
 from nassav.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +39,8 @@ class Services:
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
-REDIS = web.AppKey("redis", aioredis.Redis)  # absent in embedded mode
+# Absent in embedded mode, which never loads the client library: the key names its type only for checkers.
+REDIS: web.AppKey[aioredis.Redis] = web.AppKey("redis")
 LIBRARY = web.AppKey("library", Library)
 HTTP = web.AppKey("http", HttpClient)
 SUPERVISOR = web.AppKey("supervisor", Supervisor)

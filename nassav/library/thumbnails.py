@@ -17,8 +17,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from nassav.avid import is_safe_name
 from nassav.errors import BadRequest, InvalidAvid, NotFound, UnreadableImage
@@ -26,6 +25,9 @@ from nassav.library.caches import ByteBudgetCache
 from nassav.library.files import atomic_write
 from nassav.library.images import HEAD_BYTES, Cover, image_content_type, picture_version
 from nassav.library.locks import KeyedLocks
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,10 @@ def render(cover: bytes, width: int) -> bytes:
     narrower (never enlarged). UnreadableImage when it is no image, a broken one, or too large."""
     if image_content_type(cover[:HEAD_BYTES]) is None:
         raise UnreadableImage("not an image")
+    # Pillow is imported at the first thumbnail, in the worker thread: a service that never makes one
+    # never loads it.
+    from PIL import Image, ImageOps
+
     try:
         with Image.open(io.BytesIO(cover), formats=FORMATS) as image:
             if image.width * image.height > MAX_COVER_PIXELS:
@@ -109,6 +115,8 @@ def _flattened(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        from PIL import Image
+
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, "white")
         flat.paste(rgba, mask=rgba.getchannel("A"))

@@ -20,14 +20,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
-
 from nassav.downloads.hls import best_variant as best_variant  # re-exported: site modules import only base
 from nassav.errors import ExtractFailed, NotOnSource
 from nassav.http import HttpClient
 from nassav.library.model import Metadata
 
 if TYPE_CHECKING:  # config derives its defaults from the source classes: no import back at run time
+    import lxml.html
+
     from nassav.config import SourceSettings
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,10 @@ class Page:
 
     @cached_property
     def doc(self) -> lxml.html.HtmlElement:
+        # lxml is imported at the first page parsed: a service that only serves its library never
+        # loads it (megabytes a small NAS keeps).
+        import lxml.html
+
         try:
             return lxml.html.document_fromstring(self.text or "<html></html>")
         except ValueError:  # lxml refuses text that starts with an XML declaration: give it bytes
@@ -132,6 +136,8 @@ class Page:
 
 
 def _parse_bytes(data: bytes) -> lxml.html.HtmlElement:
+    import lxml.html
+
     try:
         return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
     except (ValueError, lxml.etree.ParserError):
