@@ -46,7 +46,6 @@ def normalize_avid(raw: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=65536)
 def is_avid(name: str) -> bool:
     """True when ``name`` is already a canonical AVID (used to recognise library folders)."""
     try:

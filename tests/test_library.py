@@ -139,4 +139,4 @@ def test_settled_folders_leave_nothing_to_walk_on_later_refreshes(tmp_path: Path
     assert len(library.entries()) == 500  # each rechecked once more, now settled
     left = library._index._unsettled  # what every refresh walks
     assert not left
-    assert sys.getsizeof(left) <= sys.getsizeof(set())
+    assert sys.getsizeof(left) <= sys.getsizeof({})

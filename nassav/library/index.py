@@ -90,7 +90,6 @@ def entry_of(info: ResourceInfo, signature: Signature) -> Entry:
 class _Folder:
     entry: Entry | None  # None: the folder has no readable {AVID}.json (yet)
     signature: int  # the Signature's fingerprint: one number per folder instead of three tuples
-    looked_at_ns: int
 
 
 def fingerprint(signature: Signature) -> int:
@@ -107,7 +106,7 @@ class LibraryIndex:
         self._load_info = load_info  # (avid, json path) -> the metadata, or None when unreadable
         self._sweep_interval_ns = int(sweep_interval_s * 1e9)
         self._folders: dict[str, _Folder] = {}
-        self._unsettled: set[str] = set()
+        self._unsettled: dict[str, int] = {}  # folders inside the racy window -> when last looked at
         self._to_sweep: deque[str] = deque()
         self._sweep_started_ns = 0
         self._round_s = 0.0  # spent on the current round of the sweep
@@ -145,15 +144,17 @@ class LibraryIndex:
         now_ns = time.time_ns()
         root_mtime_ns = self._stat_mtime(self._root)
         if root_mtime_ns != self._root_mtime_ns or _racy(self._root_mtime_ns, self._root_looked_at_ns):
+            if self._root_mtime_ns == -1:  # the first look sees every folder: the sweep's first round can wait
+                self._sweep_started_ns = now_ns
             self._rescan_root(now_ns)
             self._root_mtime_ns, self._root_looked_at_ns = root_mtime_ns, now_ns
             self._seeded = {}  # every folder has had its first look
         if self._unsettled:
             for avid in list(self._unsettled):
                 self.check(avid, now_ns)
-            # A set keeps its table when emptied, and a look at it walks the whole table: after a
+            # A dict keeps its table when emptied, and a look at it walks the whole table: after a
             # first start with every folder new, that was 50,000 slots on every request.
-            self._unsettled = set(self._unsettled)
+            self._unsettled = dict(self._unsettled)
         self._sweep_step(now_ns)
 
     def check(self, avid: str, now_ns: int | None = None) -> None:
@@ -164,33 +165,36 @@ class LibraryIndex:
         known = self._folders.get(avid)
         if signature is None:
             self.forget(avid)
-        elif (
-            known is None or known.signature != fingerprint(signature) or _racy(_newest(signature), known.looked_at_ns)
-        ):
-            entry = self._seeded_entry(avid, signature, now_ns) if known is None else None
+            return
+        # A settled folder whose signature is unchanged was not racy when last looked at, nor is it now.
+        looked_at_ns = self._unsettled.get(avid)
+        racy = looked_at_ns is not None and _racy(_newest(signature), looked_at_ns)
+        signed = fingerprint(signature)
+        if known is None or known.signature != signed or racy:
+            entry = self._seeded_entry(avid, signed, signature, now_ns) if known is None else None
             if entry is None:
                 self.reads += 1
                 info = self._load_info(avid, f"{folder_path}/{avid}.json") if signature[1] else None
                 entry = entry_of(info, signature) if info is not None else None
-            self._folders[avid] = _Folder(entry, fingerprint(signature), now_ns)
-            self._settle(avid, signature, now_ns)
+            # A new folder is keyed by its row's own AVID string: one copy of each name, not two.
+            key = entry.avid if known is None and entry is not None and entry.avid == avid else avid
+            self._folders[key] = _Folder(entry, signed)
             if known is None or known.entry != entry:
                 self._changed()
-        else:
-            known.looked_at_ns = now_ns
-            self._settle(avid, signature, now_ns)
+        self._settle(avid, signature, now_ns)
 
     def forget(self, avid: str) -> None:
-        self._unsettled.discard(avid)
+        self._unsettled.pop(avid, None)
         if self._folders.pop(avid, None) is not None:
             self._changed()
 
     # --- internals ---------------------------------------------------------------------------
 
     def _rescan_root(self, now_ns: int) -> None:
+        known = self._folders  # names already known passed is_avid once: 50,000 of them need not again
         try:
             with os.scandir(self._root) as found:
-                names = {item.name for item in found if is_avid(item.name) and _is_dir(item)}
+                names = {item.name for item in found if (item.name in known or is_avid(item.name)) and _is_dir(item)}
         except OSError as exc:
             self._warn_once(self._root, exc)
             names = set()
@@ -199,9 +203,9 @@ class LibraryIndex:
         for new in names - self._folders.keys():
             self.check(new, now_ns)
 
-    def _seeded_entry(self, avid: str, signature: Signature, now_ns: int) -> Entry | None:
+    def _seeded_entry(self, avid: str, signed: int, signature: Signature, now_ns: int) -> Entry | None:
         seeded = self._seeded.pop(avid, None)
-        if seeded is None or seeded[0] != fingerprint(signature) or _racy(_newest(signature), now_ns):
+        if seeded is None or seeded[0] != signed or _racy(_newest(signature), now_ns):
             return None  # changed since, or too recently to tell
         return seeded[1]
 
@@ -223,7 +227,7 @@ class LibraryIndex:
         deadline = started + SWEEP_BUDGET_S
         while self._to_sweep and time.perf_counter() < deadline:
             avid = self._to_sweep.popleft()
-            if avid in self._folders and self._folders[avid].looked_at_ns != now_ns:
+            if avid in self._folders and avid not in self._unsettled:  # those were looked at just now
                 self.check(avid, now_ns)
         self._round_s += time.perf_counter() - started
         if not self._to_sweep:
@@ -254,9 +258,9 @@ class LibraryIndex:
 
     def _settle(self, avid: str, signature: Signature, now_ns: int) -> None:
         if _racy(_newest(signature), now_ns):
-            self._unsettled.add(avid)
+            self._unsettled[avid] = now_ns
         else:
-            self._unsettled.discard(avid)
+            self._unsettled.pop(avid, None)
 
     def _changed(self) -> None:
         self._sorted = None
