@@ -17,7 +17,7 @@ from nassav import __version__
 from nassav.config import Settings
 from nassav.errors import StartupError
 from nassav.handlers import appkeys
-from nassav.handlers.middleware import middleware_for
+from nassav.handlers.guard import guard_for, guarded_routes
 from nassav.handlers.routes import API, ROUTES
 from nassav.handlers.sockets import LiveSockets
 from nassav.handlers.views import Bodies
@@ -47,12 +47,13 @@ REDIS_HEALTH_CHECK_S = 30
 
 
 def create_app(settings: Settings) -> web.Application:
-    middleware = middleware_for(max_body_bytes=settings.server.max_body_bytes, api_key=settings.server.api_key)
-    app = web.Application(client_max_size=settings.server.max_body_bytes, middlewares=[middleware])
+    guard = guard_for(max_body_bytes=settings.server.max_body_bytes, api_key=settings.server.api_key)
+    app = web.Application(client_max_size=settings.server.max_body_bytes)
     app[appkeys.SETTINGS] = settings
+    app[appkeys.GUARD] = guard
     # Lifetimes open what the service needs, in order; the last one wires the services from them.
     app.cleanup_ctx.extend([store_ctx, redis_ctx, library_ctx, http_ctx, supervisor_ctx, services_ctx])
-    app.router.add_routes(ROUTES)
+    app.router.add_routes(guarded_routes(ROUTES, guard))
     setup_openapi(app)
     return app
 

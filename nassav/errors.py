@@ -1,4 +1,4 @@
-"""The one error tree. Services raise these; one middleware (handlers/envelope.py) maps them to HTTP.
+"""The one error tree. Services raise these; the guard every handler runs in (handlers/guard.py) maps them to HTTP.
 
 ``expected`` errors are the client's or the upstream's doing and are logged without a trace;
 anything else is a bug and is logged with one.

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from nassav.app import create_app
 from nassav.config import Settings
+from nassav.handlers import appkeys
 from tests.helpers import read_envelope
 
 API = "/nassav/api"
@@ -90,8 +91,8 @@ async def test_unexpected_exception_is_generic_500(
     async def broken(request: web.Request) -> web.Response:
         raise RuntimeError("secret detail /var/lib/internal")
 
-    # A route of the test's own, behind the real middleware stack, to reach the catch-all.
-    app.router.add_get(f"{API}/test/broken", broken)
+    # A route of the test's own, in the same guard as every route, to reach its last resort.
+    app.router.add_get(f"{API}/test/broken", app[appkeys.GUARD](broken))
     client = await serve_app(app)
     with caplog.at_level(logging.ERROR, logger="nassav"):
         response = await client.get(f"{API}/test/broken")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from nassav.config import Settings
+from nassav.handlers.guard import Guard
 from nassav.handlers.sockets import LiveSockets
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
@@ -38,6 +39,7 @@ class Services:
 
 
 SETTINGS = web.AppKey("settings", Settings)
+GUARD: web.AppKey[Guard] = web.AppKey("guard")  # what every route's handler runs in
 STORE = web.AppKey("store", Store)
 # Absent in embedded mode, which never loads the client library: the key names its type only for checkers.
 REDIS: web.AppKey[aioredis.Redis] = web.AppKey("redis")

@@ -25,7 +25,7 @@ ERROR_DESCRIPTIONS = {
 
 
 def validated(request: web.Request) -> dict[str, Any]:
-    """What the validation middleware parsed out of the request (see handlers/parsing.py)."""
+    """What the guard validated out of the request (see handlers/parsing.py)."""
     return request[VALIDATED]
 
 

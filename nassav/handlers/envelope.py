@@ -1,5 +1,6 @@
-"""The response envelope ``{code, message, data}`` (HTTP status == code) and the one middleware that
-turns every error, ours or the framework's, into it. No stack trace ever reaches a client."""
+"""The response envelope ``{code, message, data}`` (HTTP status == code) and the one function that
+turns every error, ours or the framework's, into it (called by the guard, guard.py). No stack trace
+ever reaches a client."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.web_protocol import RequestPayloadError
-from aiohttp_apigami.constants import SCHEMAS_ATTR
 from marshmallow import Schema, ValidationError
 
 from nassav.errors import BadRequest
@@ -95,10 +94,3 @@ def _by_field(messages: Any) -> dict[str, list[Any]]:
     if not isinstance(messages, dict):
         return {"_schema": list(messages) if isinstance(messages, list) else [messages]}
     return {str(name): errors if isinstance(errors, list) else [errors] for name, errors in messages.items()}
-
-
-async def validate(request: web.Request, validator: RequestValidator) -> None:
-    """Load what the request's handler declares (if anything) into ``request[VALIDATED]``."""
-    declared = getattr(request.match_info.handler, SCHEMAS_ATTR, None)
-    if declared:
-        request[VALIDATED] = await validator.validate(request, declared)
