@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 API_KEY_HEADER = "X-Api-Key"
 API_KEY_QUERY = "apikey"
-# The documentation stays readable without a key: it holds no data.
-PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json")
+# The documentation and the web page's own files stay readable without a key: they hold no data.
+PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json", "/nassav/ui/")
+PUBLIC_PATHS = frozenset({"/nassav", "/nassav/"})
 
 
 def api_key_check(api_key: str) -> Callable[[web.Request], None]:
@@ -25,7 +26,7 @@ def api_key_check(api_key: str) -> Callable[[web.Request], None]:
     expected = api_key.encode()
 
     def check(request: web.Request) -> None:
-        if not request.path.startswith(PUBLIC_PREFIXES):
+        if request.path not in PUBLIC_PATHS and not request.path.startswith(PUBLIC_PREFIXES):
             supplied = request.headers.get(API_KEY_HEADER) or request.query.get(API_KEY_QUERY) or ""
             if not hmac.compare_digest(supplied.encode(), expected):
                 raise Unauthorized("API 密钥无效或缺失" if supplied else "缺少 API 密钥")
