@@ -19,7 +19,7 @@ from nassav.client.commands import COMMANDS
 from nassav.config import Settings, load_settings
 from nassav.errors import ConfigError, StartupError
 from nassav.handlers.access_log import AccessLogger, configure_logging, stop_logging
-from nassav.handlers.security import warn_if_exposed
+from nassav.handlers.security import exposed_key, generated_key
 
 log = logging.getLogger("nassav")
 
@@ -56,6 +56,25 @@ def serve_command(config: Path | None, host: str | None, port: int | None) -> in
         stop_logging(writer)
 
 
+@cli.command("api-key")
+@click.option("--config", type=Path, help="config file (default: $NASSAV_CONFIG, else ./config.toml)")
+def api_key_command(config: Path | None) -> int:
+    """Print the server's API key: [server] api_key, else the one generated at the first start on
+    the network."""
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        print(f"nassav: {exc}", file=sys.stderr)
+        return 2
+    key = settings.server.api_key or generated_key(settings.paths.database)
+    if not key:
+        print("nassav: no API key: none is configured, and none was generated (a server on loopback needs none)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(key)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; its exit status (2 for a usage error, as a usage error always was)."""
     try:
@@ -84,8 +103,10 @@ def _settings_for(config: Path | None, host: str | None, port: int | None) -> Se
 
 
 def serve(settings: Settings) -> int:
-    warn_if_exposed(settings.server.host, settings.server.api_key)
     try:
+        key = exposed_key(settings.server.host, settings.server.api_key, settings.paths.database)
+        if key != settings.server.api_key:
+            settings = settings.model_copy(update={"server": settings.server.model_copy(update={"api_key": key})})
         asyncio.run(_serve(settings))
     except StartupError as exc:
         print(f"nassav: {exc}", file=sys.stderr)

@@ -86,15 +86,51 @@ async def test_access_log_arrives_whole_through_the_log_thread_with_the_key_mask
     assert err.count('"GET /nassav/api/source/list?x=1&apikey=***" 200 ') == burst
 
 
-async def test_exposed_without_key_warns(tmp_path: Path) -> None:
+async def test_exposed_without_key_gets_one_kept_for_its_user_only(tmp_path: Path) -> None:
     port = free_port()
     proc = await start(tmp_path, "--host", "0.0.0.0", "--port", str(port))
     try:
-        lines = await wait_for_line(proc, "listening on")
+        lines = await wait_for_line(proc, "listening on http")
+        key_file = tmp_path / "nassav.api-key"
+        key = key_file.read_text("utf-8").strip()
+        assert len(key) >= 24
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        assert any("WARNING" in line and str(key_file) in line for line in lines)  # the log says where
+        assert not any(key in line for line in lines)  # never what
+        async with aiohttp.ClientSession() as session:
+            base = f"http://127.0.0.1:{port}/nassav"
+            async with session.get(f"{base}/api/source/list") as refused:
+                assert refused.status == 401
+            async with session.get(f"{base}/api/source/list", headers={"X-Api-Key": key}) as allowed:
+                assert allowed.status == 200
+            async with session.get(f"{base}/") as page:  # the page itself needs no key
+                assert page.status == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         await finish(proc)
-    assert any("WARNING" in line and "without an API key" in line for line in lines)
+    printed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nassav", "api-key", cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await printed.communicate()
+    assert printed.returncode == 0
+    assert out.decode().strip() == key
+    again = await start(tmp_path, "--host", "0.0.0.0", "--port", str(free_port()))  # a restart keeps it
+    try:
+        await wait_for_line(again, "listening on http")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        await finish(again)
+    assert key_file.read_text("utf-8").strip() == key
+
+
+async def test_no_key_on_loopback(tmp_path: Path) -> None:
+    printed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nassav", "api-key", cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await printed.communicate()
+    assert printed.returncode == 1
+    assert "no API key" in err.decode()
+    assert not (tmp_path / "nassav.api-key").exists()
 
 
 async def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+import os
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
-from nassav.errors import Unauthorized
+from nassav.errors import StartupError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +37,41 @@ def api_key_check(api_key: str) -> Callable[[web.Request], None]:
     return check
 
 
-def warn_if_exposed(host: str, api_key: str) -> None:
+def key_file_for(database: Path) -> Path:
+    """Where a generated key is kept: beside the database, readable by the service's user only."""
+    return database.with_name(f"{database.stem}.api-key")
+
+
+def generated_key(database: Path) -> str:
+    """The key generated at an earlier start, or "" when there is none (or it cannot be read)."""
+    try:
+        return key_file_for(database).read_text("utf-8").strip()
+    except OSError:
+        return ""
+
+
+def exposed_key(host: str, api_key: str, database: Path) -> str:
+    """The key to serve with. A server reachable from the network with no key configured would hand
+    the library to anyone on it: it gets one, generated once and kept in a file only its user can read
+    (the log says where, never the key). On loopback alone no key is needed, as before."""
     if api_key or _is_loopback(host):
-        return
+        return api_key
+    key_file = key_file_for(database)
+    key = generated_key(database)
+    if not key:
+        key = secrets.token_urlsafe(24)
+        try:
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+                fh.write(key + "\n")
+        except OSError as exc:
+            raise StartupError(f"cannot keep a generated API key in {key_file}: {exc.strerror or exc}") from None
     log.warning(
-        "listening on %s without an API key: anyone who can reach this address controls the library; "
-        "set [server] api_key (or NASSAV_SERVER_API_KEY)",
+        "listening on %s with no [server] api_key: clients need the key kept in %s (`nassav api-key` prints it)",
         host,
+        key_file,
     )
+    return key
 
 
 def _is_loopback(host: str) -> bool:
