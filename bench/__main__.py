@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from bench import api_load, browse, deletions, downloads, footprint
+from bench import api_load, browse, deletions, downloads, footprint, page
 from bench.common import free_port, python, start_ready, stop
 from bench.media import SEGMENTS, ensure_stream, stream_bytes
 from bench.report import write_report
@@ -62,9 +62,11 @@ def main() -> None:
     print("footprint", flush=True)
     sizes = (1000, 2000) if args.quick else (1000, 10_000, 50_000)
     prints = footprint.run(sizes, args.runs)
+    print("web page", flush=True)
+    pages = page.run((1000, 2000) if args.quick else (10_000, 50_000), args.runs)
     write_report(
         args.out, download=download, api=api, browsing=browsing, browsing_resources=browsing_resources,
-        deleted=deleted, prints=prints, args=vars(args),
+        deleted=deleted, prints=prints, pages=pages, args=vars(args),
         seconds=time.time() - started,
     )  # fmt: skip
     print(f"wrote {args.out}", flush=True)

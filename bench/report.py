@@ -14,6 +14,7 @@ from bench import deletions
 from bench.api_load import CONNECTIONS, EndpointResult
 from bench.downloads import DownloadResults
 from bench.footprint import Footprint
+from bench.page import PageLoad
 
 LIST_FLOOR_RATIO = 0.5
 SMALL_FLOOR_RATIO = 0.6
@@ -28,6 +29,7 @@ def write_report(
     browsing_resources: int,
     deleted: deletions.DeletionResults,
     prints: list[Footprint],
+    pages: list[PageLoad],
     args: Mapping[str, Any],
     seconds: float,
 ) -> None:
@@ -36,7 +38,8 @@ def write_report(
         "What these figures led to, with before and after: [HISTORY.md](HISTORY.md).", "",
         *_downloads(download), "", *_api(api), "", *_browsing(browsing, browsing_resources), "",
         *_deletions(deleted), "",
-        *_footprint(prints),
+        *_footprint(prints), "",
+        *_pages(pages),
     ]  # fmt: skip
     out.write_text("\n".join(lines) + "\n", "utf-8")
 
@@ -260,3 +263,42 @@ def _footprint(prints: list[Footprint]) -> list[str]:
 def _limit(what: str, value: float, limit: float, shown: str) -> str:
     ok = value <= limit
     return f"- {what}: {shown.format(value, limit=limit)} {_verdict(ok)}{'' if ok else ': see HISTORY.md'}"
+
+
+PAGE_FIRST_SCREEN_S = 1.0  # at 10,000 resources
+PAGE_TRANSFERRED_KB = 1.5 * 1024
+PAGE_GROWTH = 1.5  # at 50,000: no worse than this times the 10,000 figures
+
+
+def _pages(pages: list[PageLoad]) -> list[str]:
+    lines = [
+        "## The web page",
+        "",
+        "The library at `/nassav/` in headless Chromium (1280 × 900), a new browser context each time: from"
+        " navigation to every cover of the first screen loaded and decoded, and the bytes the page fetched"
+        " until the network went quiet. The first visit makes the thumbnails.",
+        "",
+        "| resources | first visit s | first screen s | transferred KB |",
+        "|---|---|---|---|",
+    ]
+    for p in pages:
+        lines.append(
+            f"| {p.resources:,} | {p.first_visit_s:.2f} | {p.first_screen_s.show('{:.2f}')} |"
+            f" {p.transferred_kb.show('{:.0f}')} |"
+        )
+    base, *larger = pages
+    lines += [
+        "",
+        _limit(f"first screen ≤ {PAGE_FIRST_SCREEN_S:.0f} s at {base.resources:,}", base.first_screen_s.median,
+               PAGE_FIRST_SCREEN_S, f"{base.first_screen_s.median:.2f} s"),
+        _limit(f"transferred ≤ 1.5 MB at {base.resources:,}", base.transferred_kb.median, PAGE_TRANSFERRED_KB,
+               f"{base.transferred_kb.median:.0f} KB"),
+    ]  # fmt: skip
+    for p in larger:
+        lines += [
+            _limit(f"first screen at {p.resources:,} ≤ {PAGE_GROWTH} × at {base.resources:,}", p.first_screen_s.median,
+                   PAGE_GROWTH * base.first_screen_s.median, f"{p.first_screen_s.median:.2f} s"),
+            _limit(f"transferred at {p.resources:,} ≤ {PAGE_GROWTH} × at {base.resources:,}", p.transferred_kb.median,
+                   PAGE_GROWTH * base.transferred_kb.median, f"{p.transferred_kb.median:.0f} KB"),
+        ]  # fmt: skip
+    return lines
