@@ -54,6 +54,14 @@ async def page_at(url: str, artifacts: Path, name: str) -> AsyncIterator[Any]:
             await browser.close()
 
 
+async def snap(page: Any, name: str) -> None:
+    """With ``$NASSAV_SCREENSHOTS`` set (a folder), the journey leaves a picture of each page there:
+    how the README's pictures are made."""
+    folder = os.environ.get("NASSAV_SCREENSHOTS")
+    if folder:
+        await page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
 @pytest.fixture
 def artifacts(tmp_path: Path) -> Path:
     return Path(os.environ.get("NASSAV_TEST_ARTIFACTS", tmp_path / "screenshots"))
@@ -63,6 +71,8 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
     from playwright.async_api import expect
 
     async with page_at(str(web_api.make_url("/nassav/")), artifacts, "journey") as page:
+        await expect(page.get_by_test_id("nav-library")).to_have_text("片库")  # Chinese by default
+        await expect(page.get_by_test_id("api-key")).to_be_hidden()  # this server has no key
         # Add two AVIDs the sites have and one they do not.
         await page.get_by_test_id("nav-add").click()
         await page.get_by_test_id("add-avids").fill(f"SSIS-469, pred-388\n{MISSING_AVID}")
@@ -78,6 +88,7 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
         )
         missing = page.locator(f'[data-testid=add-result][data-avid="{MISSING_AVID}"]')
         await expect(missing).to_have_attribute("data-outcome", "not-found")
+        await snap(page, "add")
 
         # Both are in the library, with their covers; a search narrows it down.
         await page.get_by_test_id("nav-library").click()
@@ -85,6 +96,7 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
         cover = page.locator('[data-testid=library-item][data-avid="SSIS-469"] img')
         await expect(cover).to_have_js_property("complete", True)
         assert await cover.evaluate("img => img.naturalWidth") > 0
+        await snap(page, "library")
         await page.get_by_test_id("search").fill("PRED")
         await expect(page.get_by_test_id("library-item")).to_have_count(1)
         await page.get_by_test_id("search").fill("")
@@ -94,6 +106,7 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
         fakeweb["cdn"].segment_delay_s = 0.05
         await page.locator('[data-testid=library-item][data-avid="SSIS-469"]').click()
         await expect(page.get_by_test_id("detail")).to_have_attribute("data-avid", "SSIS-469")
+        await snap(page, "detail")
         await page.get_by_test_id("detail").get_by_test_id("download").click()
         task = page.locator('[data-testid=task][data-avid="SSIS-469"]')
         await expect(task).to_have_attribute("data-status", "completed", timeout=60_000)
@@ -109,6 +122,7 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
         await expect(other).to_have_attribute("data-status", "cancelled")
         await expect(other.get_by_test_id("retry")).to_be_visible()
         await expect(task).to_have_attribute("data-status", "completed")  # the history stays
+        await snap(page, "queue")
 
         # The downloaded one plays in its page; deleting it asks first.
         await page.get_by_test_id("nav-library").click()
@@ -141,6 +155,7 @@ async def test_page_files_need_no_key_and_the_page_asks_for_it(
         await row.get_by_test_id("cookie-value").fill("cf_clearance=abc")
         await row.get_by_test_id("cookie-save").click()
         await expect(row).to_have_attribute("data-cookie-set", "true")
+        await snap(page, "sources")
         assert "cf_clearance=abc" not in await page.content()  # the page never shows a cookie
         await row.get_by_test_id("cookie-clear").click()
         await expect(row).to_have_attribute("data-cookie-set", "false")

@@ -19,6 +19,8 @@ const TEXTS = {
     "add.hint": "一个或多个编号，以空格、逗号或换行分隔", "add.any": "任意源", "add.submit": "添加",
     "outcome.created": "已添加", "outcome.exists": "已存在", "outcome.not-found": "未找到", "outcome.error": "出错",
     "queue.empty": "没有下载任务", "retry": "重试", "speed": "速度", "eta": "剩余",
+    "status.pending": "排队中", "status.running": "下载中", "status.completed": "已完成", "status.failed": "失败",
+    "status.cancelled": "已取消",
     "cookie.set": "已设置 Cookie", "cookie.unset": "未设置 Cookie", "cookie.save": "保存", "cookie.clear": "清除",
     "cookie.placeholder": "粘贴 Cookie", "done": "完成", "reconnecting": "正在重新连接…",
     "field.title": "标题", "field.source": "来源", "field.release_date": "发行日期", "field.duration": "时长",
@@ -37,6 +39,8 @@ const TEXTS = {
     "add.hint": "One or more AVIDs, separated by spaces, commas or new lines", "add.any": "Any source", "add.submit": "Add",
     "outcome.created": "added", "outcome.exists": "already there", "outcome.not-found": "not found", "outcome.error": "error",
     "queue.empty": "No download tasks", "retry": "Retry", "speed": "Speed", "eta": "ETA",
+    "status.pending": "queued", "status.running": "downloading", "status.completed": "completed", "status.failed": "failed",
+    "status.cancelled": "cancelled",
     "cookie.set": "Cookie set", "cookie.unset": "No cookie", "cookie.save": "Save", "cookie.clear": "Clear",
     "cookie.placeholder": "Paste the cookie", "done": "done", "reconnecting": "Reconnecting…",
     "field.title": "Title", "field.source": "Source", "field.release_date": "Release date", "field.duration": "Duration",
@@ -45,7 +49,7 @@ const TEXTS = {
   },
 };
 
-let language = localStorage.getItem(LANGUAGE_STORE) || (navigator.language.startsWith("zh") ? "zh" : "en");
+let language = localStorage.getItem(LANGUAGE_STORE) === "en" ? "en" : "zh"; // Chinese, as the API speaks, until English is chosen
 const t = (key, values = {}) =>
   (TEXTS[language][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 
@@ -326,12 +330,12 @@ function drawTasks() {
 function taskRow(task) {
   const live = task.status === "pending" || task.status === "running";
   const percent = Math.round(task.percent * 10) / 10;
-  const details = [task.status];
+  const details = [t(`status.${task.status}`)];
   if (task.status === "running") {
     if (task.speed_bps) details.push(`${t("speed")} ${formatBytes(task.speed_bps)}/s`);
     if (task.eta_s !== null && task.eta_s !== undefined) details.push(`${t("eta")} ${formatSeconds(task.eta_s)}`);
   }
-  if (task.error) details.push(task.error);
+  if (task.error && task.status !== "cancelled") details.push(task.error);
   return el("div", { class: "task", "data-testid": "task", "data-avid": task.avid, "data-status": task.status },
     el("div", { class: "line" },
       el("a", { href: `#/detail/${encodeURIComponent(task.avid)}`, text: task.avid }),
