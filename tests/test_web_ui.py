@@ -97,8 +97,13 @@ async def test_add_browse_download_cancel_and_delete(web_api: Any, fakeweb: Any,
         await expect(cover).to_have_js_property("complete", True)
         assert await cover.evaluate("img => img.naturalWidth") > 0
         await snap(page, "library")
-        await page.get_by_test_id("search").fill("PRED")
+        search = page.get_by_test_id("search")
+        await search.press_sequentially("PR")
+        await page.wait_for_timeout(600)  # a pause longer than the page waits before it asks
+        await search.press_sequentially("ED")
         await expect(page.get_by_test_id("library-item")).to_have_count(1)
+        await expect(search).to_have_value("PRED")  # the box kept every key and its focus
+        await expect(search).to_be_focused()
         await page.get_by_test_id("search").fill("")
         await expect(page.get_by_test_id("library-item")).to_have_count(2)
 
@@ -181,3 +186,12 @@ async def test_what_a_site_sent_is_shown_as_text(api: Any, library_root: Path, a
         await expect(page.get_by_test_id("detail")).to_contain_text("<b>粗体</b>")
         assert await page.locator("img[src=x]").count() == 0
         assert await page.evaluate("document.body.dataset.owned") is None
+
+
+async def test_page_files_are_only_the_shipped_ones(api: Any) -> None:
+    for name in ("../app.py", "..%2F..%2Fapp.py", "a" * 300 + ".js", "nope.js"):
+        answer = await api.get(f"/nassav/ui/{name}")
+        assert answer.status == 404, name
+    script = await api.get("/nassav/ui/app.js")
+    assert script.status == 200
+    assert script.headers["Content-Type"].startswith("text/javascript")

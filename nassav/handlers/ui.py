@@ -7,7 +7,6 @@ scripts and styles, so nothing a site sent can ever run in it.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from aiohttp import web
@@ -30,17 +29,20 @@ SECURITY_HEADERS = {
 }
 
 
-@functools.cache
-def _shipped(name: str) -> tuple[bytes, str] | None:
-    path = UI_DIR / name
-    content_type = CONTENT_TYPES.get(path.suffix)
-    if content_type is None or path.parent != UI_DIR or not path.is_file():
-        return None
-    return path.read_bytes(), content_type
+def _shipped_files() -> dict[str, tuple[bytes, str]]:
+    """Every file of the page, read once: any other name is a 404 without a look at the disk."""
+    return {
+        path.name: (path.read_bytes(), CONTENT_TYPES[path.suffix])
+        for path in UI_DIR.iterdir()
+        if path.suffix in CONTENT_TYPES and path.is_file()
+    }
+
+
+SHIPPED = _shipped_files()
 
 
 def _answer(name: str) -> web.Response:
-    shipped = _shipped(name)
+    shipped = SHIPPED.get(name)
     if shipped is None:
         raise NotFound("页面文件不存在")
     body, content_type = shipped

@@ -110,8 +110,13 @@ function notify(message) {
 
 const view = () => document.getElementById("view");
 
-function show(...nodes) {
-  view().replaceChildren(...nodes);
+// Bumped at every move between views: a view whose answers arrive after the next move has started
+// draws nothing over it.
+let navigation = 0;
+const stillOn = (ticket) => ticket === navigation;
+
+function show(ticket, ...nodes) {
+  if (stillOn(ticket)) view().replaceChildren(...nodes);
 }
 
 function formatBytes(bytes) {
@@ -154,13 +159,22 @@ function setParams(params, changes) {
   location.hash = "#/library?" + next.toString();
 }
 
-async function showLibrary(params) {
+async function showLibrary(ticket, params) {
   const sources = (await call("GET", "/source/list")).data;
   const search = el("input", { type: "search", "data-testid": "search", placeholder: t("search"), value: params.get("search") || "" });
   let typing;
   search.addEventListener("input", () => {
     clearTimeout(typing);
-    typing = setTimeout(() => setParams(params, { search: search.value.trim() }), 300);
+    // Typing changes the address in place and redraws the grid only: the box keeps its focus.
+    typing = setTimeout(() => {
+      const next = new URLSearchParams(params);
+      if (search.value.trim()) next.set("search", search.value.trim());
+      else next.delete("search");
+      next.delete("page");
+      history.replaceState(null, "", "#/library?" + next.toString());
+      params = next;
+      fillGrid(ticket, params, grid, pager);
+    }, 300);
   });
   const choose = (name, options) => {
     const select = el("select", { "aria-label": name, onchange: (event) => setParams(params, { [name]: event.target.value }) },
@@ -177,12 +191,20 @@ async function showLibrary(params) {
   }
   const grid = el("div", { class: "grid" });
   const pager = el("div", { class: "pager" });
-  show(toolbar, grid, pager);
+  show(ticket, toolbar, grid, pager);
+  await fillGrid(ticket, params, grid, pager);
+}
+
+let asked = 0; // the latest grid asked for: an older answer arriving late is dropped
+
+async function fillGrid(ticket, params, grid, pager) {
+  const mine = ++asked;
   const answer = await call("GET", "/resources/?" + libraryQuery(params).toString());
+  if (!stillOn(ticket) || mine !== asked) return;
   grid.replaceChildren(...answer.data.map(libraryItem));
   if (!answer.data.length) grid.append(el("p", { class: "muted", text: t("empty") }));
   const { page, pages, total } = answer.pagination;
-  pager.append(
+  pager.replaceChildren(
     el("button", { text: t("previous"), disabled: page <= 1, onclick: () => setParams(params, { page: String(page - 1) }) }),
     el("span", { text: t("page", { page, pages: Math.max(pages, 1), total }) }),
     el("button", { text: t("next"), disabled: page >= pages, onclick: () => setParams(params, { page: String(page + 1) }) }),
@@ -203,7 +225,7 @@ function libraryItem(item) {
 
 // --- one resource ------------------------------------------------------------------------------------
 
-async function showDetail(avid) {
+async function showDetail(ticket, avid) {
   const info = (await call("GET", `/resource/metadata?avid=${encodeURIComponent(avid)}`)).data;
   const fields = el("dl");
   for (const name of ["title", "source", "release_date", "duration", "director", "studio", "label", "series"]) {
@@ -233,7 +255,7 @@ async function showDetail(avid) {
     act("delete-resource", t("delete_resource"), async () => { await call("DELETE", `/resource/${encodeURIComponent(avid)}`); location.hash = "#/library"; },
       { danger: true, confirm: true }),
   );
-  show(el("section", { class: "detail", "data-testid": "detail", "data-avid": avid },
+  show(ticket, el("section", { class: "detail", "data-testid": "detail", "data-avid": avid },
     el("div", {}, picture),
     el("div", {}, el("h1", { text: avid }), fields, actions, confirmArea, el("a", { href: "#/library", text: t("back") })),
   ));
@@ -260,7 +282,7 @@ async function perform(run) {
 
 const OUTCOMES = { 201: "created", 200: "created", 409: "exists", 404: "not-found" };
 
-async function showAdd() {
+async function showAdd(ticket) {
   const sources = (await call("GET", "/source/list")).data;
   const avids = el("textarea", { "data-testid": "add-avids", placeholder: t("add.hint") });
   const source = el("select", { "data-testid": "add-source" },
@@ -282,7 +304,7 @@ async function showAdd() {
       submit.disabled = false;
     }
   }));
-  show(el("section", {}, avids, el("div", { class: "actions" }, source, submit), results));
+  show(ticket, el("section", {}, avids, el("div", { class: "actions" }, source, submit), results));
 }
 
 function addResult(result) {
@@ -299,24 +321,56 @@ function addResult(result) {
 
 // --- the queue ---------------------------------------------------------------------------------------
 
-let events = null; // the one event stream, kept while the queue is shown
+let events = null; // the one event stream, open while the queue is shown
 const tasks = new Map();
 
-async function showQueue() {
-  const list = el("div", { id: "tasks" });
-  show(list);
-  const answer = await call("GET", "/downloads/tasks");
+async function showQueue(ticket) {
   tasks.clear();
-  for (const task of answer.data) tasks.set(task.id, task);
-  drawTasks();
-  events = new EventSource(withKey("/downloads/events"));
-  events.addEventListener("task", (event) => {
+  show(ticket, el("div", { id: "tasks" }));
+  await reloadTasks(ticket);
+  if (stillOn(ticket)) openEvents(ticket);
+}
+
+function openEvents(ticket) {
+  closeEvents();
+  const stream = new EventSource(withKey("/downloads/events"));
+  events = stream;
+  // The stream replays only live tasks: the list is asked for again at every (re)connection, so that
+  // a task that ended while the page was away is not left showing as running.
+  stream.addEventListener("open", () => {
+    notify("");
+    reloadTasks(ticket);
+  });
+  stream.addEventListener("task", (event) => {
     const task = JSON.parse(event.data);
     tasks.set(task.id, task);
     drawTasks();
-    notify("");
   });
-  events.addEventListener("error", () => notify(t("reconnecting"))); // EventSource reconnects by itself
+  stream.addEventListener("error", () => {
+    notify(t("reconnecting"));
+    if (stream.readyState === EventSource.CLOSED) { // refused (a wrong key, a proxy's error page): try later
+      reloadTasks(ticket);
+      setTimeout(() => { if (stillOn(ticket) && events === stream) openEvents(ticket); }, 5000);
+    } // otherwise the browser reconnects by itself
+  });
+}
+
+function closeEvents() {
+  if (events) {
+    events.close();
+    events = null;
+  }
+}
+
+async function reloadTasks(ticket) {
+  try {
+    const answer = await call("GET", "/downloads/tasks");
+    if (!stillOn(ticket)) return;
+    for (const task of answer.data) tasks.set(task.id, task);
+    drawTasks();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 401)) notify(error.message);
+  }
 }
 
 function drawTasks() {
@@ -353,10 +407,10 @@ function taskRow(task) {
 
 // --- sources and their cookies -----------------------------------------------------------------------
 
-async function showSources() {
+async function showSources(ticket) {
   const [sources, cookies] = await Promise.all([call("GET", "/source/list"), call("GET", "/source/cookie")]);
   const withCookie = new Set(cookies.data.map((item) => item.source.toLowerCase()));
-  show(el("section", {}, ...sources.data.map((name) => sourceRow(name, withCookie.has(name.toLowerCase())))));
+  show(ticket, el("section", {}, ...sources.data.map((name) => sourceRow(name, withCookie.has(name.toLowerCase())))));
 }
 
 function sourceRow(name, hasCookie) {
@@ -380,20 +434,18 @@ function sourceRow(name, hasCookie) {
 // --- moving between views ----------------------------------------------------------------------------
 
 async function route() {
-  if (events) {
-    events.close();
-    events = null;
-  }
+  closeEvents();
+  const ticket = ++navigation;
   const [path, query] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(query || "");
   const name = path.split("/")[1] || "library";
   for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.getAttribute("href") === `#/${name}`);
   try {
-    if (name === "detail") await showDetail(decodeURIComponent(path.split("/")[2] || ""));
-    else if (name === "add") await showAdd();
-    else if (name === "queue") await showQueue();
-    else if (name === "sources") await showSources();
-    else await showLibrary(params);
+    if (name === "detail") await showDetail(ticket, decodeURIComponent(path.split("/")[2] || ""));
+    else if (name === "add") await showAdd(ticket);
+    else if (name === "queue") await showQueue(ticket);
+    else if (name === "sources") await showSources(ticket);
+    else await showLibrary(ticket, params);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 401)) notify(error.message);
   }
