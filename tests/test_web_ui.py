@@ -153,6 +153,10 @@ async def test_page_files_need_no_key_and_the_page_asks_for_it(
         await expect(page.get_by_test_id("api-key")).to_be_visible()
         await page.get_by_test_id("api-key").fill(KEY)
         await page.get_by_test_id("api-key-save").click()
+        await page.locator("#language").select_option("en")  # English, chosen once, kept
+        await page.reload()
+        await expect(page.get_by_test_id("nav-sources")).to_have_text("Sources")
+        await expect(page.get_by_test_id("api-key")).to_be_hidden()  # the key was kept too
         await page.get_by_test_id("nav-sources").click()
         await expect(page.get_by_test_id("source-row")).to_have_count(len(await client_sources(client)))
         row = page.locator('[data-testid=source-row][data-source="Jable"]')
