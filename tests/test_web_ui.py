@@ -190,6 +190,12 @@ async def test_what_a_site_sent_is_shown_as_text(api: Any, library_root: Path, a
         await expect(page.get_by_test_id("detail")).to_contain_text("<b>粗体</b>")
         assert await page.locator("img[src=x]").count() == 0
         assert await page.evaluate("document.body.dataset.owned") is None
+        await page.set_viewport_size({"width": 390, "height": 844})  # a phone: every link whole, on screen
+        for name in ("nav-library", "nav-add", "nav-queue", "nav-sources"):
+            box = await page.get_by_test_id(name).bounding_box()
+            assert box is not None
+            assert box["height"] < 40, name  # one line, not a word broken letter by letter
+            assert box["x"] + box["width"] <= 390, name
 
 
 async def test_page_files_are_only_the_shipped_ones(api: Any) -> None:

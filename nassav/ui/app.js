@@ -213,7 +213,8 @@ async function fillGrid(ticket, params, grid, pager) {
 
 function libraryItem(item) {
   return el("a", { class: "card", href: `#/detail/${encodeURIComponent(item.avid)}`, "data-testid": "library-item", "data-avid": item.avid },
-    el("img", { src: withKey(item.thumbnail_url.replace(/^\/nassav\/api/, "")), alt: item.avid, loading: "lazy", decoding: "async" }),
+    el("img", { src: withKey(item.thumbnail_url.replace(/^\/nassav\/api/, "")), alt: item.avid, loading: "lazy", decoding: "async",
+      onerror: (event) => event.target.classList.add("missing") }), // no cover, or none readable: a blank tile
     item.has_video ? el("span", { class: "badge", text: t("on_disk") }) : null,
     el("div", { class: "meta" },
       el("div", { class: "avid", text: item.avid }),
