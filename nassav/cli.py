@@ -136,7 +136,7 @@ async def _serve(settings: Settings) -> None:
             await web.TCPSite(runner, host, port).start()
         except OSError as exc:  # most often: the port is taken
             raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        log.info("NASSAV %s listening on http://%s:%d/nassav/api", __version__, host, port)
+        log.info("NASSAV %s listening on http://%s:%d/nassav/ (the API under /nassav/api)", __version__, host, port)
         await stop.wait()
         log.info("stopping")
     finally:
