@@ -24,13 +24,14 @@ from nassav.errors import BadRequest
 
 VALIDATED = web.RequestKey("validated", dict)
 CACHE_SIZE = 4096
+CACHED_TEXT_CHARS = 512  # what clients repeat (a grid's page, a cover) is short
 _JSON_LOCATIONS = ("json",)
 _PATH_LOCATIONS = ("match_info", "path")
 
 
 class RequestValidator:
     def __init__(self) -> None:
-        self._loaded: OrderedDict[tuple[int, tuple[tuple[str, str], ...]], dict[str, Any]] = OrderedDict()
+        self._loaded: OrderedDict[tuple[int, object], dict[str, Any]] = OrderedDict()
 
     async def validate(self, request: web.Request, declared: list[Any]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -38,18 +39,21 @@ class RequestValidator:
             if item.location in _JSON_LOCATIONS:
                 data.update(load(item.schema, await _json_body(request)))
             else:
-                source = request.match_info if item.location in _PATH_LOCATIONS else request.query
-                data.update(self._load_flat(item.schema, source))
+                data.update(self._load_flat(item.schema, request, in_path=item.location in _PATH_LOCATIONS))
         return data
 
-    def _load_flat(self, schema: Schema, source: Mapping[str, str]) -> dict[str, Any]:
-        key = (id(schema), tuple(sorted(source.items())))
+    def _load_flat(self, schema: Schema, request: web.Request, *, in_path: bool) -> dict[str, Any]:
+        # A query string is known by its raw text: one seen before is not even parsed again.
+        seen: object = tuple(sorted(request.match_info.items())) if in_path else request.rel_url.raw_query_string
+        key = (id(schema), seen)
         loaded = self._loaded.get(key)
         if loaded is None:
+            source: Mapping[str, str] = request.match_info if in_path else request.query
             loaded = load(schema, dict(source))
-            self._loaded[key] = loaded
-            if len(self._loaded) > CACHE_SIZE:
-                self._loaded.popitem(last=False)
+            if len(str(seen)) <= CACHED_TEXT_CHARS:  # long ones are rare, and would fill the memory
+                self._loaded[key] = loaded
+                if len(self._loaded) > CACHE_SIZE:
+                    self._loaded.popitem(last=False)
         else:
             self._loaded.move_to_end(key)
         return dict(loaded)
