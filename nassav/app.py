@@ -16,9 +16,9 @@ from aiohttp_apigami import setup_aiohttp_apispec
 from nassav import __version__
 from nassav.config import Settings
 from nassav.errors import StartupError
-from nassav.handlers import appkeys
+from nassav.handlers import DOCS, OPENAPI, appkeys
 from nassav.handlers.guard import guard_for, guarded_routes
-from nassav.handlers.routes import API, ROUTES
+from nassav.handlers.routes import ROUTES
 from nassav.handlers.sockets import LiveSockets
 from nassav.handlers.views import Bodies
 from nassav.http import HttpClient
@@ -67,9 +67,9 @@ def setup_openapi(app: web.Application) -> None:
             app,
             title="NASSAV API",
             version=__version__,
-            url=f"{API}/openapi.json",
-            swagger_path=f"{API}/docs",
-            static_path=f"{API}/docs/static",
+            url=OPENAPI,
+            swagger_path=DOCS,
+            static_path=f"{DOCS}/static",
             openapi_version="3.0.3",
             in_place=True,
         )

@@ -19,7 +19,7 @@ from nassav.client.commands import COMMANDS
 from nassav.config import Settings, load_settings
 from nassav.errors import ConfigError, StartupError
 from nassav.handlers.access_log import AccessLogger, configure_logging, stop_logging
-from nassav.handlers.security import exposed_key, generated_key
+from nassav.handlers.security import exposed_key, known_key
 
 log = logging.getLogger("nassav")
 
@@ -66,7 +66,7 @@ def api_key_command(config: Path | None) -> int:
     except ConfigError as exc:
         print(f"nassav: {exc}", file=sys.stderr)
         return 2
-    key = settings.server.api_key or generated_key(settings.paths.database)
+    key = known_key(settings.server.api_key, settings.paths.database)
     if not key:
         print("nassav: no API key: none is configured, and none was generated (a server on loopback needs none)",
               file=sys.stderr)  # fmt: skip
@@ -97,16 +97,20 @@ def _settings_for(config: Path | None, host: str | None, port: int | None) -> Se
         if not 0 <= port <= 65535:
             raise ConfigError(f"--port: must be between 0 and 65535, got {port}")
         overrides["port"] = port
-    if overrides:
-        settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
-    return settings
+    return _with_server(settings, **overrides)
+
+
+def _with_server(settings: Settings, **changes: object) -> Settings:
+    """``settings`` with some [server] keys changed for this run."""
+    if not changes:
+        return settings
+    return settings.model_copy(update={"server": settings.server.model_copy(update=changes)})
 
 
 def serve(settings: Settings) -> int:
     try:
         key = exposed_key(settings.server.host, settings.server.api_key, settings.paths.database)
-        if key != settings.server.api_key:
-            settings = settings.model_copy(update={"server": settings.server.model_copy(update={"api_key": key})})
+        settings = _with_server(settings, api_key=key)
         asyncio.run(_serve(settings))
     except StartupError as exc:
         print(f"nassav: {exc}", file=sys.stderr)

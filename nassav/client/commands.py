@@ -18,7 +18,7 @@ import click
 from nassav.client.api import Client, Refused, Submitted, TaskState, Unauthorized, Unreachable, base_url_for
 from nassav.config import load_settings
 from nassav.errors import ConfigError
-from nassav.handlers.security import generated_key
+from nassav.handlers.security import known_key
 
 EXIT_OK, EXIT_FAILED, EXIT_NO_SERVER, EXIT_INTERRUPTED = 0, 1, 2, 130
 KEY_HINT = "give the server's key with --api-key, or as [server] api_key in the config"
@@ -32,7 +32,7 @@ def connect(config: Path | None, url: str | None, api_key: str | None) -> Client
         settings = load_settings(config)
         url = base_url_for(settings.server) if url is None else url
         if api_key is None:  # the configured key, else the one the server generated beside its database
-            api_key = settings.server.api_key or generated_key(settings.paths.database)
+            api_key = known_key(settings.server.api_key, settings.paths.database)
     return Client(url, api_key)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from nassav.handlers import API, browse, downloads, live, resources, sources, ui
+from nassav.handlers import API, PAGE, PAGE_FILES, browse, downloads, live, resources, sources, ui
 
 WS_TASKS = "/nassav/ws/tasks/"
 # Every fixed name under /downloads/ (abspath included: it is served by another part of the API).
@@ -48,7 +48,7 @@ ROUTES = [
     web.delete(f"{API}/downloads/{AVID_IN_DOWNLOADS}", downloads.delete_download),
     web.get(f"{API}/tasks/queue/status", live.queue_status),
     web.get(WS_TASKS, live.task_socket, allow_head=False),
-    web.get(ui.PAGE, ui.page),
-    web.get(ui.PAGE.rstrip("/"), ui.to_page),
-    web.get(ui.FILES + "{name}", ui.page_file),
+    web.get(PAGE, ui.page),
+    web.get(PAGE.rstrip("/"), ui.to_page),
+    web.get(PAGE_FILES + "{name}", ui.page_file),
 ]

@@ -1,5 +1,5 @@
-"""The API key guard, and the warning for a server exposed without a key. (The access log, which
-never records a key, is access_log.py.)"""
+"""The API key: the check every request passes, and the key a server reachable from the network gets
+when none is configured. (The access log, which never records a key, is access_log.py.)"""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from pathlib import Path
 from aiohttp import web
 
 from nassav.errors import StartupError, Unauthorized
+from nassav.handlers import DOCS, OPENAPI, PAGE, PAGE_FILES
 
 log = logging.getLogger(__name__)
 
 API_KEY_HEADER = "X-Api-Key"
 API_KEY_QUERY = "apikey"
 # The documentation and the web page's own files stay readable without a key: they hold no data.
-PUBLIC_PREFIXES = ("/nassav/api/docs", "/nassav/api/openapi.json", "/nassav/ui/")
-PUBLIC_PATHS = frozenset({"/nassav", "/nassav/"})
+PUBLIC_PREFIXES = (DOCS, OPENAPI, PAGE_FILES)
+PUBLIC_PATHS = frozenset({PAGE, PAGE.rstrip("/")})
 
 
 def api_key_check(api_key: str) -> Callable[[web.Request], None]:
@@ -40,6 +41,11 @@ def api_key_check(api_key: str) -> Callable[[web.Request], None]:
 def key_file_for(database: Path) -> Path:
     """Where a generated key is kept: beside the database, readable by the service's user only."""
     return database.with_name(f"{database.stem}.api-key")
+
+
+def known_key(api_key: str, database: Path) -> str:
+    """The key clients must send: the configured one, else the one generated at an earlier start."""
+    return api_key or generated_key(database)
 
 
 def generated_key(database: Path) -> str:

@@ -12,9 +12,8 @@ from pathlib import Path
 from aiohttp import web
 
 from nassav.errors import NotFound
+from nassav.handlers import PAGE
 
-PAGE = "/nassav/"
-FILES = "/nassav/ui/"
 UI_DIR = Path(__file__).resolve().parent.parent / "ui"
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 SECURITY_HEADERS = {

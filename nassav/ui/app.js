@@ -149,30 +149,38 @@ function libraryQuery(params) {
   return query;
 }
 
-function setParams(params, changes) {
+// The library's parameters with some changed; any change but the page's goes back to the first page.
+function changedParams(params, changes) {
   const next = new URLSearchParams(params);
   for (const [name, value] of Object.entries(changes)) {
     if (value) next.set(name, value);
     else next.delete(name);
   }
   if (!("page" in changes)) next.delete("page");
-  location.hash = "#/library?" + next.toString();
+  return next;
+}
+
+function setParams(params, changes) {
+  location.hash = "#/library?" + changedParams(params, changes).toString();
+}
+
+// The sources are the server's configuration: asked for once per visit of the page, not per view.
+let sourceNames = null;
+async function sourceList() {
+  sourceNames ??= (await call("GET", "/source/list")).data;
+  return sourceNames;
 }
 
 async function showLibrary(ticket, params) {
-  const sources = (await call("GET", "/source/list")).data;
+  const sources = await sourceList();
   const search = el("input", { type: "search", "data-testid": "search", placeholder: t("search"), value: params.get("search") || "" });
   let typing;
   search.addEventListener("input", () => {
     clearTimeout(typing);
     // Typing changes the address in place and redraws the grid only: the box keeps its focus.
     typing = setTimeout(() => {
-      const next = new URLSearchParams(params);
-      if (search.value.trim()) next.set("search", search.value.trim());
-      else next.delete("search");
-      next.delete("page");
-      history.replaceState(null, "", "#/library?" + next.toString());
-      params = next;
+      params = changedParams(params, { search: search.value.trim() });
+      history.replaceState(null, "", "#/library?" + params.toString());
       fillGrid(ticket, params, grid, pager);
     }, 300);
   });
@@ -284,7 +292,7 @@ async function perform(run) {
 const OUTCOMES = { 201: "created", 200: "created", 409: "exists", 404: "not-found" };
 
 async function showAdd(ticket) {
-  const sources = (await call("GET", "/source/list")).data;
+  const sources = await sourceList();
   const avids = el("textarea", { "data-testid": "add-avids", placeholder: t("add.hint") });
   const source = el("select", { "data-testid": "add-source" },
     el("option", { value: "any", text: t("add.any") }), ...sources.map((name) => el("option", { value: name, text: name })));
@@ -409,9 +417,9 @@ function taskRow(task) {
 // --- sources and their cookies -----------------------------------------------------------------------
 
 async function showSources(ticket) {
-  const [sources, cookies] = await Promise.all([call("GET", "/source/list"), call("GET", "/source/cookie")]);
+  const [sources, cookies] = await Promise.all([sourceList(), call("GET", "/source/cookie")]);
   const withCookie = new Set(cookies.data.map((item) => item.source.toLowerCase()));
-  show(ticket, el("section", {}, ...sources.data.map((name) => sourceRow(name, withCookie.has(name.toLowerCase())))));
+  show(ticket, el("section", {}, ...sources.map((name) => sourceRow(name, withCookie.has(name.toLowerCase())))));
 }
 
 function sourceRow(name, hasCookie) {
